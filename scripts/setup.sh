@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Installs what Haze needs, idempotently, one line per step:
+#   node packages (npm ci), a Python virtual environment (.venv) with PySpark and the
+#   haze-worker package, and the compiled master (dist/). Checks Java.
+# Usage: scripts/setup.sh
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+step() { printf 'haze setup: %s\n' "$*" >&2; }
+fail() { printf 'haze setup: error: %s\n' "$*" >&2; exit 1; }
+# A stamp file records the hash of what a step was last done for; the step reruns when it changes.
+fingerprint() { cat "$@" 2>/dev/null | sha1sum | cut -d' ' -f1; }
+stamp_ok() { [[ -f "$1" && "$(cat "$1")" == "$2" ]]; }
+
+# --- Node.js ---------------------------------------------------------------------------------
+command -v node >/dev/null || fail "Node.js 20 or newer is needed (https://nodejs.org or apt-get install nodejs)"
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+(( node_major >= 20 )) || fail "Node.js 20 or newer is needed; found $(node --version)"
+
+node_fp="$(fingerprint package.json package-lock.json)"
+if stamp_ok node_modules/.haze-stamp "$node_fp"; then
+  step "node packages: up to date"
+else
+  step "node packages: installing (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error >&2
+  echo "$node_fp" > node_modules/.haze-stamp
+fi
+
+# --- Java (spark-submit needs it) ------------------------------------------------------------
+java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+if ! command -v "$java_bin" >/dev/null; then
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    step "java: installing openjdk-17-jre-headless (apt)"
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >&2
+  else
+    fail "Java 17 or newer is needed by Spark; install it (apt-get install openjdk-17-jre-headless) or set JAVA_HOME"
+  fi
+fi
+java_version="$("$java_bin" -version 2>&1 | head -n1)"
+step "java: $java_version"
+
+# --- Python virtual environment --------------------------------------------------------------
+PYTHON="${HAZE_BOOTSTRAP_PYTHON:-python3}"
+command -v "$PYTHON" >/dev/null || fail "Python 3.10 or newer is needed (apt-get install python3 python3-venv)"
+"$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' ||
+  fail "Python 3.10 or newer is needed; found $("$PYTHON" --version 2>&1)"
+if [[ ! -x .venv/bin/python ]]; then
+  step "python: creating .venv"
+  "$PYTHON" -m venv .venv || fail "cannot create a virtual environment; install python3-venv"
+fi
+py_fp="$(fingerprint python-requirements.txt worker/pyproject.toml)"
+if stamp_ok .venv/.haze-stamp "$py_fp"; then
+  step "python: pyspark and haze-worker up to date"
+else
+  step "python: installing $(grep -v '^#' python-requirements.txt | xargs) and haze-worker (a first install downloads ~450 MB)"
+  .venv/bin/python -m pip install --disable-pip-version-check -q --progress-bar off -r python-requirements.txt >&2
+
+
+  .venv/bin/python -m pip install --disable-pip-version-check -q -e "./worker[test]" >&2
+  echo "$py_fp" > .venv/.haze-stamp
+fi
+
+# --- The master, compiled --------------------------------------------------------------------
+if [[ -f dist/.build-stamp ]] && [[ -z "$(find src tsconfig.json tsconfig.build.json package.json -newer dist/.build-stamp -print -quit)" ]]; then
+  step "master: build up to date"
+else
+  step "master: compiling TypeScript"
+  npx --no-install tsc -p tsconfig.build.json >&2
+  touch dist/.build-stamp
+fi

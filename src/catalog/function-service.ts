@@ -1,0 +1,159 @@
+/**
+ * Functions: create, update, read and delete, keeping each function's signature in step with
+ * the artifact it lives in. A signature is read from the real code when the function is saved,
+ * and read again when its artifact's SHA-1 has changed since.
+ */
+import type { ArtifactRepository } from '../artifacts/repository.js'
+import { missingMessage } from '../artifacts/repository.js'
+import type { FunctionConfig, FunctionRecord, FunctionSignature } from '../domain/function.js'
+import { badRequest, HazeError, notFound } from '../domain/errors.js'
+import { checkEntityName } from '../domain/names.js'
+import type { CatalogStore } from '../store/catalog-store.js'
+import type { Logger } from '../logger.js'
+import type { ContextService } from './context-service.js'
+import type { InfoExtractor, InfoResult } from './info-extractor.js'
+
+export interface FunctionServiceDeps {
+  catalog: CatalogStore
+  artifacts: ArtifactRepository
+  extractor: InfoExtractor
+  contexts: ContextService
+  log: Logger
+}
+
+export class FunctionService {
+  constructor(private readonly deps: FunctionServiceDeps) {}
+
+  /**
+   * Creates a function. Without `force` the artifact must exist and the function must load;
+   * with `force` the config is stored (or overwritten) unchecked, as in Mist.
+   */
+  async create(config: FunctionConfig, options: { force: boolean }): Promise<FunctionRecord> {
+    checkConfig(config)
+    const existing = await this.deps.catalog.getFunction(config.name)
+    if (options.force) return this.store(config, existing, undefined)
+    if (existing) {
+      throw badRequest(`function ${JSON.stringify(config.name)} already exists; update it with PUT /v2/api/functions`)
+    }
+    await this.deps.contexts.require(config.defaultContext)
+    return this.store(config, undefined, await this.load(config))
+  }
+
+  async update(config: FunctionConfig, options: { force: boolean }): Promise<FunctionRecord> {
+    checkConfig(config)
+    const existing = await this.deps.catalog.getFunction(config.name)
+    if (!existing) throw notFound(missingFunction(config.name))
+    if (options.force) return this.store(config, existing, undefined)
+    await this.deps.contexts.require(config.defaultContext)
+    return this.store(config, existing, await this.load(config))
+  }
+
+  async get(name: string): Promise<FunctionRecord> {
+    const record = await this.deps.catalog.getFunction(name)
+    if (!record) throw notFound(missingFunction(name))
+    return (await this.refresh([record]))[0] ?? record
+  }
+
+  async list(): Promise<FunctionRecord[]> {
+    return this.refresh(await this.deps.catalog.listFunctions())
+  }
+
+  async delete(name: string): Promise<FunctionRecord> {
+    const record = await this.deps.catalog.getFunction(name)
+    if (!record || !(await this.deps.catalog.deleteFunction(name))) throw notFound(missingFunction(name))
+    return record
+  }
+
+  /** Loads the function from its artifact; a failure is a 400 carrying the Python error. */
+  private async load(config: FunctionConfig): Promise<{ signature: FunctionSignature; sha1: string }> {
+    const artifact = await this.deps.artifacts.info(config.path)
+    const path = await this.deps.artifacts.find(config.path)
+    if (!artifact || path === undefined) throw badRequest(missingMessage(config.path))
+    const [result] = await this.deps.extractor.describe([{ path, className: config.className }])
+    if (!result) throw new HazeError('internal', 'the function info extractor gave no answer')
+    if (!result.ok) {
+      throw badRequest(`function ${JSON.stringify(config.name)} cannot be loaded from ${config.path}: ${result.error}`)
+    }
+    return { signature: signatureOf(result), sha1: artifact.sha1 }
+  }
+
+  private async store(
+    config: FunctionConfig,
+    existing: FunctionRecord | undefined,
+    loaded: { signature: FunctionSignature; sha1: string } | undefined,
+  ): Promise<FunctionRecord> {
+    const now = Date.now()
+    const record: FunctionRecord = {
+      name: config.name,
+      path: config.path,
+      className: config.className,
+      defaultContext: config.defaultContext,
+      signature: loaded?.signature,
+      artifactSha: loaded?.sha1,
+      createTime: existing?.createTime ?? now,
+      updateTime: now,
+    }
+    await this.deps.catalog.putFunction(record)
+    return record
+  }
+
+  /**
+   * Reads again, in one extractor run, the signatures of functions whose artifact changed
+   * (or that were stored with `force`). A function that no longer loads keeps what it had,
+   * with a warning in the log, rather than disappearing from listings.
+   */
+  private async refresh(records: FunctionRecord[]): Promise<FunctionRecord[]> {
+    const stale: { index: number; path: string; sha1: string }[] = []
+    for (const [index, record] of records.entries()) {
+      const artifact = await this.deps.artifacts.info(record.path).catch(() => undefined)
+      const path = artifact && (await this.deps.artifacts.find(record.path))
+      if (artifact && path !== undefined && artifact.sha1 !== record.artifactSha) {
+        stale.push({ index, path, sha1: artifact.sha1 })
+      }
+    }
+    if (stale.length === 0) return records
+    let results: InfoResult[]
+    try {
+      results = await this.deps.extractor.describe(
+        stale.map(({ index, path }) => ({ path, className: records[index]?.className ?? '' })),
+      )
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'could not refresh function signatures')
+      return records
+    }
+    const refreshed = [...records]
+    for (const [position, { index, sha1 }] of stale.entries()) {
+      const record = records[index]
+      const result = results[position]
+      if (!record || !result) continue
+      if (!result.ok) {
+        this.deps.log.warn({ function: record.name, error: result.error }, 'function no longer loads from its artifact')
+        continue
+      }
+      const updated = { ...record, signature: signatureOf(result), artifactSha: sha1 }
+      await this.deps.catalog.putFunction(updated)
+      refreshed[index] = updated
+    }
+    return refreshed
+  }
+}
+
+function checkConfig(config: FunctionConfig): void {
+  checkEntityName('function', config.name)
+  checkEntityName('context', config.defaultContext)
+  if (config.path.trim() === '') throw badRequest('path must name an artifact')
+  if (config.className.trim() === '') throw badRequest('className must name a function in the artifact')
+}
+
+function signatureOf(result: InfoResult & { ok: true }): FunctionSignature {
+  return {
+    lang: result.lang,
+    execute: result.execute,
+    tags: result.tags,
+    contextKind: result.contextKind,
+    defaults: result.defaults ?? {},
+  }
+}
+
+const missingFunction = (name: string): string =>
+  `function ${JSON.stringify(name)} not found; create it with POST /v2/api/functions`

@@ -1,0 +1,180 @@
+/**
+ * Configuration: built-in defaults ← config file (JSON) ← environment ← command-line flags,
+ * validated once at boot. Every default a user sees is in `DEFAULTS` below; environment
+ * variables are read here and nowhere else.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Compile } from 'typebox/compile'
+import { Type, type Static } from 'typebox'
+import { checkContext, DEFAULT_CONTEXT, parseWorkerMode, type ContextConfig } from './domain/context.js'
+import { parseBodyDuration, parseQueryDuration, type Duration } from './domain/duration.js'
+import { coerceError } from './domain/errors.js'
+
+export interface HazeConfig {
+  host: string
+  port: number
+  dataDir: string
+  /** Python interpreter that has PySpark and the haze-worker package. */
+  python: string
+  /** Largest artifact accepted, in bytes. */
+  uploadLimit: number
+  /** How long reading a function's signature may take before it is abandoned. */
+  functionInfoTimeout: Duration
+  /** Cross-origin browser pages allowed to call the API (same-origin pages always are). */
+  allowedOrigins: string[]
+  logLevel: string
+  /** The `default` context; every other context falls back on it. */
+  contextDefaults: ContextConfig
+  /** Where the config file was read from, if any. */
+  configFile?: string | undefined
+}
+
+/** The folder holding package.json: the root of a Haze checkout or install. */
+export const HAZE_HOME = findHome(dirname(fileURLToPath(import.meta.url)))
+
+const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 2004,
+  dataDir: './data',
+  python: join(HAZE_HOME, '.venv', 'bin', 'python'),
+  uploadLimit: '250MiB',
+  functionInfoTimeout: '30s',
+  allowedOrigins: [] as string[],
+  logLevel: 'info',
+  contextDefaults: {
+    sparkConf: { 'spark.master': 'local[*]' },
+    downtime: '3600s',
+    maxJobs: 1,
+    precreated: false,
+    runOptions: '',
+    workerMode: 'exclusive',
+    streamingDuration: '1s',
+    maxConnFailures: 5,
+  },
+}
+
+const ContextDefaultsFile = Type.Object(
+  {
+    sparkConf: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]))),
+    downtime: Type.Optional(Type.String()),
+    maxJobs: Type.Optional(Type.Integer()),
+    precreated: Type.Optional(Type.Boolean()),
+    runOptions: Type.Optional(Type.String()),
+    workerMode: Type.Optional(Type.String()),
+    streamingDuration: Type.Optional(Type.String()),
+    maxConnFailures: Type.Optional(Type.Integer()),
+  },
+  { additionalProperties: false },
+)
+
+const ConfigFile = Type.Object(
+  {
+    host: Type.Optional(Type.String()),
+    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    dataDir: Type.Optional(Type.String()),
+    python: Type.Optional(Type.String()),
+    uploadLimit: Type.Optional(Type.Union([Type.String(), Type.Integer({ minimum: 1 })])),
+    functionInfoTimeout: Type.Optional(Type.String()),
+    allowedOrigins: Type.Optional(Type.Array(Type.String())),
+    logLevel: Type.Optional(Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)))),
+    contextDefaults: Type.Optional(ContextDefaultsFile),
+  },
+  { additionalProperties: false },
+)
+type ConfigFile = Static<typeof ConfigFile>
+const checkConfigFile = Compile(ConfigFile)
+
+/** Flags as given on the command line; absent ones are undefined. */
+export interface ConfigFlags {
+  host?: string | undefined
+  port?: string | undefined
+  dataDir?: string | undefined
+  config?: string | undefined
+  python?: string | undefined
+}
+
+/**
+ * Layers the sources and validates the result. Throws an Error whose message names the source
+ * and the setting at fault.
+ */
+export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): HazeConfig {
+  const configFile = flags.config ?? env.HAZE_CONFIG
+  const file = configFile === undefined ? {} : readConfigFile(configFile)
+  const fileDir = configFile === undefined ? process.cwd() : dirname(resolve(configFile))
+  const fromFile = (path: string | undefined): string | undefined =>
+    path === undefined ? undefined : isAbsolute(path) ? path : resolve(fileDir, path)
+
+  const portText = flags.port ?? env.HAZE_PORT
+  const port = portText === undefined ? (file.port ?? DEFAULTS.port) : parsePort(portText)
+  const defaults = { ...DEFAULTS.contextDefaults, ...file.contextDefaults }
+  try {
+    const contextDefaults: ContextConfig = {
+      name: DEFAULT_CONTEXT,
+      sparkConf: Object.fromEntries(Object.entries(defaults.sparkConf).map(([k, v]) => [k, String(v)])),
+      downtime: parseBodyDuration('contextDefaults.downtime', defaults.downtime),
+      maxJobs: defaults.maxJobs,
+      precreated: defaults.precreated,
+      runOptions: defaults.runOptions,
+      workerMode: parseWorkerMode(defaults.workerMode),
+      streamingDuration: parseBodyDuration('contextDefaults.streamingDuration', defaults.streamingDuration),
+      maxConnFailures: defaults.maxConnFailures,
+    }
+    checkContext(contextDefaults)
+    return {
+      host: flags.host ?? env.HAZE_HOST ?? file.host ?? DEFAULTS.host,
+      port,
+      dataDir: resolve(flags.dataDir ?? env.HAZE_DATA_DIR ?? fromFile(file.dataDir) ?? DEFAULTS.dataDir),
+      python: flags.python ?? env.HAZE_PYTHON ?? fromFile(file.python) ?? DEFAULTS.python,
+      uploadLimit: parseSize('uploadLimit', file.uploadLimit ?? DEFAULTS.uploadLimit),
+      functionInfoTimeout: parseQueryDuration('functionInfoTimeout', file.functionInfoTimeout ?? DEFAULTS.functionInfoTimeout),
+      allowedOrigins: file.allowedOrigins ?? DEFAULTS.allowedOrigins,
+      logLevel: env.HAZE_LOG_LEVEL ?? file.logLevel ?? DEFAULTS.logLevel,
+      contextDefaults,
+      configFile: configFile === undefined ? undefined : resolve(configFile),
+    }
+  } catch (error) {
+    throw new Error(`invalid configuration: ${coerceError(error).message}`, { cause: error })
+  }
+}
+
+function readConfigFile(path: string): ConfigFile {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (error) {
+    throw new Error(`cannot read config file ${path}: ${coerceError(error).message}`, { cause: error })
+  }
+  if (!checkConfigFile.Check(parsed)) {
+    const problems = [...checkConfigFile.Errors(parsed)].map((e) => `${e.instancePath || '/'} ${e.message}`)
+    throw new Error(`config file ${path} is invalid: ${problems.join('; ')}`)
+  }
+  return parsed
+}
+
+function parsePort(text: string): number {
+  const port = Number(text)
+  if (!/^\d+$/.test(text) || port > 65535) throw new Error(`invalid port ${JSON.stringify(text)}: expected 0 to 65535`)
+  return port
+}
+
+const SIZE_UNITS: Record<string, number> = { b: 1, kib: 1024, kb: 1000, mib: 1024 ** 2, mb: 1000 ** 2, gib: 1024 ** 3, gb: 1000 ** 3 }
+
+/** "250MiB", "10 MB", "512" (bytes) or a number of bytes. */
+export function parseSize(field: string, value: string | number): number {
+  if (typeof value === 'number') return value
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim())
+  const factor = SIZE_UNITS[(match?.[2] || 'b').toLowerCase()]
+  if (!match?.[1] || factor === undefined) {
+    throw new Error(`${field} must be a size such as "250MiB", "10MB" or a number of bytes; got ${JSON.stringify(value)}`)
+  }
+  return Math.floor(Number(match[1]) * factor)
+}
+
+function findHome(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir
+    if (dirname(dir) === dir) return start
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Builds the HTTP application: body parsing, validation, errors, the browser-origin guard,
+ * OpenAPI, and every route.
+ */
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify'
+import multipart from '@fastify/multipart'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Ajv } from 'ajv'
+import type { Logger } from '../logger.js'
+import { parseAllBodiesAsJson } from './body.js'
+import type { HazeApp, HttpDeps } from './deps.js'
+import { errorHandler, sendProblem } from './errors.js'
+import { guardOrigins } from './origins.js'
+import { artifactRoutes } from './routes/artifacts.js'
+import { contextRoutes } from './routes/contexts.js'
+import { functionRoutes } from './routes/functions.js'
+import { jobRoutes } from './routes/jobs.js'
+import { statusRoutes } from './routes/status.js'
+import { HAZE_VERSION } from '../status.js'
+
+/** JSON bodies are the size of configs and job arguments; artifacts go through multipart. */
+const JSON_BODY_LIMIT = 16 * 1024 * 1024
+
+export async function buildApp(deps: HttpDeps, log: Logger): Promise<HazeApp> {
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit: JSON_BODY_LIMIT,
+    // One access line per request instead of Fastify's two (see the onResponse hook).
+    logController: new LogController({ disableRequestLogging: () => true }),
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 1000 },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  // Bodies are checked as sent: a string is not a number. Query strings are text by nature
+  // and are parsed by `query.ts`, so only arrays are coerced (a single `status` is a list of one).
+  const bodyAjv = new Ajv({ allErrors: true, coerceTypes: false, useDefaults: false, removeAdditional: false, strict: false })
+  const queryAjv = new Ajv({ allErrors: true, coerceTypes: 'array', strict: false })
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema),
+  )
+
+  app.addHook('onResponse', async (request, reply) => {
+    const quiet = request.method === 'GET' && reply.statusCode < 400
+    request.log[quiet ? 'debug' : 'info'](
+      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    )
+  })
+  app.setErrorHandler(errorHandler)
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, 404, `nothing at ${request.method} ${request.url.split('?')[0] ?? ''}; see /docs for the API`),
+  )
+  guardOrigins(app, deps.config.allowedOrigins)
+  parseAllBodiesAsJson(app)
+  await app.register(multipart, { throwFileSizeLimit: true, limits: { fileSize: deps.config.uploadLimit, files: 1 } })
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Haze',
+        version: HAZE_VERSION,
+        description:
+          "Haze runs Spark functions as a service. It speaks Hydrosphere Mist's v2 API: Mist's clients work unchanged. " +
+          'Errors are RFC 9457 problem details.',
+      },
+      tags: [
+        { name: 'artifacts', description: 'Files holding functions' },
+        { name: 'functions', description: 'Deployed entry points' },
+        { name: 'contexts', description: 'Spark settings and worker policy' },
+        { name: 'jobs', description: 'Invocations and their history' },
+        { name: 'status', description: 'Versions and health' },
+      ],
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+  app.get('/v2/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+
+  artifactRoutes(app, deps)
+  functionRoutes(app, deps)
+  contextRoutes(app, deps)
+  jobRoutes(app, deps)
+  statusRoutes(app, deps)
+  return app
+}

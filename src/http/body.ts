@@ -1,0 +1,32 @@
+/**
+ * Request bodies are JSON whatever their Content-Type, as in Mist: `curl -d '{...}'` sends
+ * form encoding, and Mist's own clients rely on this. The raw text is kept on the request so
+ * that job arguments can be forwarded without a JavaScript number ever touching them.
+ * Multipart stays multipart (artifact uploads).
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { badRequest } from '../domain/errors.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request body as received, for JSON bodies. */
+    rawBody?: string
+  }
+}
+
+export function parseAllBodiesAsJson(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'string' }, (request: FastifyRequest, body: string | Buffer, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8')
+    request.rawBody = text
+    if (text.trim() === '') {
+      done(badRequest('the request body is empty; send a JSON document'), undefined)
+      return
+    }
+    try {
+      done(null, JSON.parse(text))
+    } catch (error) {
+      done(badRequest(`the request body is not valid JSON: ${(error as Error).message}`), undefined)
+    }
+  })
+}

@@ -1,0 +1,26 @@
+/** What the HTTP layer needs from the rest of Haze, wired in `server.ts`. */
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { ArtifactRepository } from '../artifacts/repository.js'
+import type { ContextService } from '../catalog/context-service.js'
+import type { FunctionService } from '../catalog/function-service.js'
+import type { HazeConfig } from '../config.js'
+import type { JobStore } from '../store/job-store.js'
+import type { StatusSource } from '../status.js'
+
+export interface HttpDeps {
+  config: HazeConfig
+  artifacts: ArtifactRepository
+  functions: FunctionService
+  contexts: ContextService
+  jobs: JobStore
+  status: StatusSource
+}
+
+export type HazeApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>

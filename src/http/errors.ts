@@ -1,0 +1,103 @@
+/**
+ * Every error leaves as JSON problem details (RFC 9457: `status`, `title`, `detail`), mapped
+ * from one closed set of codes in one place. Stack traces go to the log, never to a client.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { type ErrorCode, HazeError } from '../domain/errors.js'
+
+const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  unavailable: 503,
+  internal: 500,
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+}
+
+export interface Problem {
+  status: number
+  title: string
+  detail: string
+}
+
+export function problem(status: number, detail: string): Problem {
+  return { status, title: TITLES[status] ?? 'Error', detail }
+}
+
+export function sendProblem(reply: FastifyReply, status: number, detail: string): FastifyReply {
+  return reply.code(status).type('application/problem+json').send(problem(status, detail))
+}
+
+export function errorHandler(error: FastifyError | HazeError | Error, request: FastifyRequest, reply: FastifyReply): void {
+  const { status, detail } = describe(error)
+  if (status >= 500) request.log.error({ err: error }, 'request failed')
+  else request.log.info({ status, detail }, 'request refused')
+  void sendProblem(reply, status, detail)
+}
+
+function describe(error: FastifyError | HazeError | Error): { status: number; detail: string } {
+  if (error instanceof HazeError) return { status: STATUS[error.code], detail: error.message }
+  const fastifyError = error as FastifyError
+  if (fastifyError.validation) {
+    const where = fastifyError.validationContext ?? 'request'
+    return { status: 400, detail: `invalid ${where}: ${describeValidation(fastifyError.validation, where)}` }
+  }
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+    case 'FST_REQ_FILE_TOO_LARGE':
+    case 'FST_PARTS_LIMIT':
+      return { status: 413, detail: 'the request body is larger than this server accepts' }
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { status: 400, detail: 'the request body is empty; send a JSON document' }
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, detail: error.message }
+  }
+  const statusCode = fastifyError.statusCode
+  if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
+    return { status: statusCode, detail: error.message }
+  }
+  return { status: 500, detail: 'internal error; the Haze log has the details' }
+}
+
+type ValidationIssue = NonNullable<FastifyError['validation']>[number]
+
+/**
+ * One sentence per field. Ajv reports each branch of a nullable field's anyOf separately
+ * ("must be integer", "must be null", "must match a schema in anyOf"); they are merged into
+ * "maxJobs must be integer or null".
+ */
+function describeValidation(issues: readonly ValidationIssue[], where: string): string {
+  const byField = new Map<string, string[]>()
+  for (const issue of issues) {
+    const path = issue.instancePath.replace(/^\//, '').replaceAll('/', '.')
+    const missing = (issue.params as { missingProperty?: string }).missingProperty
+    const field = missing !== undefined ? (path ? `${path}.${missing}` : missing) : path || where
+    const message = missing !== undefined ? 'is required' : (issue.message ?? 'is invalid')
+    if (issue.keyword === 'anyOf' && (byField.get(field)?.length ?? 0) > 0) continue
+    const messages = byField.get(field) ?? []
+    messages.push(message)
+    byField.set(field, messages)
+  }
+  return [...byField]
+    .map(([field, messages]) => {
+      const types = messages.filter((m) => m.startsWith('must be ')).map((m) => m.slice('must be '.length))
+      const others = messages.filter((m) => !m.startsWith('must be '))
+      const parts = [...(types.length > 0 ? [`must be ${types.join(' or ')}`] : []), ...others]
+      return `${field} ${parts.join(', ')}`
+    })
+    .join('; ')
+}

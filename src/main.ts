@@ -1,0 +1,93 @@
+/**
+ * The `haze` command. `haze start` serves the API; signals are handled here and only here:
+ * the first SIGINT/SIGTERM shuts down gracefully, a second one forces.
+ */
+import { parseArgs } from 'node:util'
+import { loadConfig } from './config.js'
+import { coerceError } from './domain/errors.js'
+import { startServer } from './server.js'
+import { HAZE_VERSION } from './status.js'
+
+const USAGE = `Usage: haze <command> [options]
+
+Commands:
+  start      Serve the API, the UI and the workers
+  version    Print Haze's version
+
+Options of start (each also from the environment, then the config file):
+  --host <address>     Listen address (HAZE_HOST; default 127.0.0.1)
+  --port <port>        Listen port (HAZE_PORT; default 2004)
+  --data-dir <dir>     Where the database, artifacts and logs live (HAZE_DATA_DIR; default ./data)
+  --config <file>      JSON config file (HAZE_CONFIG)
+  --python <path>      Python with PySpark and haze-worker (HAZE_PYTHON; default .venv/bin/python)
+`
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  switch (command) {
+    case 'start':
+      return start(rest)
+    case 'version':
+    case '--version':
+      console.log(HAZE_VERSION)
+      return 0
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE)
+      return command === undefined ? 2 : 0
+    default:
+      console.error(`haze: unknown command ${JSON.stringify(command)}\n\n${USAGE}`)
+      return 2
+  }
+}
+
+async function start(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      config: { type: 'string' },
+      python: { type: 'string' },
+    },
+  })
+  const config = loadConfig({
+    host: values.host,
+    port: values.port,
+    dataDir: values['data-dir'],
+    config: values.config,
+    python: values.python,
+  })
+  const server = await startServer(config)
+  return new Promise((resolve) => {
+    let signals = 0
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals += 1
+      const forced = signals > 1
+      server.log.info({ signal }, forced ? 'second signal: forcing shutdown' : 'shutting down gracefully')
+      ;(forced ? server.kill() : server.stop()).then(
+        () => resolve(0),
+        (error: unknown) => {
+          server.log.error({ err: error }, 'shutdown failed')
+          resolve(1)
+        },
+      )
+    }
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+  })
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (error: unknown) => {
+    console.error(`haze: ${coerceError(error).message}`)
+    process.exitCode = 1
+  },
+)

@@ -1,0 +1,39 @@
+/**
+ * Where jobs are kept. One interface, one implementation per database (SQLite embedded,
+ * PostgreSQL for shared state), one shared test suite run against each.
+ */
+import type { JobRecord, JobStatus } from '../domain/job.js'
+
+export interface JobQuery {
+  limit: number
+  offset: number
+  /** Empty: any status. */
+  statuses: readonly JobStatus[]
+  function?: string | undefined
+  workerId?: string | undefined
+  /** Also count every job that matches, ignoring limit and offset. */
+  withTotal: boolean
+}
+
+export interface JobPage {
+  /** Newest first. */
+  jobs: JobRecord[]
+  total?: number
+}
+
+/** Fields a transition may change. */
+export type JobPatch = Partial<Pick<JobRecord, 'status' | 'startTime' | 'endTime' | 'workerId' | 'result'>>
+
+export interface JobStore {
+  insert(job: JobRecord): Promise<void>
+  get(jobId: string): Promise<JobRecord | undefined>
+  list(query: JobQuery): Promise<JobPage>
+  /**
+   * Applies `patch` unless the job is already terminal (terminal statuses are final).
+   * Returns the job as stored afterwards, or undefined if the job is unknown or was terminal.
+   */
+  transition(jobId: string, patch: JobPatch): Promise<JobRecord | undefined>
+  /** Jobs not yet terminal, oldest first: what a restart must resolve. */
+  listUnfinished(): Promise<JobRecord[]>
+  close(): Promise<void>
+}

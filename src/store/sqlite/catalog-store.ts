@@ -1,0 +1,104 @@
+/**
+ * Functions and contexts on SQLite. Contexts are stored as their wire JSON, which already has a
+ * lossless text form for every field (durations as "<n>s" / "Inf").
+ */
+import { type ContextConfig, type ContextJson } from '../../domain/context.js'
+import { contextToJson } from '../../domain/context.js'
+import { parseBodyDuration } from '../../domain/duration.js'
+import type { FunctionRecord, FunctionSignature } from '../../domain/function.js'
+import type { CatalogStore } from '../catalog-store.js'
+import type { SqliteDatabase } from './database.js'
+
+interface FunctionRow {
+  name: string
+  path: string
+  class_name: string
+  default_context: string
+  signature: string | null
+  artifact_sha: string | null
+  create_time: number
+  update_time: number
+}
+
+export class SqliteCatalogStore implements CatalogStore {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  async getFunction(name: string): Promise<FunctionRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM functions WHERE name = ?').get(name) as FunctionRow | undefined
+    return row && functionFromRow(row)
+  }
+
+  async listFunctions(): Promise<FunctionRecord[]> {
+    return (this.db.prepare('SELECT * FROM functions ORDER BY name').all() as FunctionRow[]).map(functionFromRow)
+  }
+
+  async putFunction(record: FunctionRecord): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO functions (name, path, class_name, default_context, signature, artifact_sha, create_time, update_time)
+         VALUES (@name, @path, @class_name, @default_context, @signature, @artifact_sha, @create_time, @update_time)
+         ON CONFLICT (name) DO UPDATE SET path = excluded.path, class_name = excluded.class_name,
+           default_context = excluded.default_context, signature = excluded.signature,
+           artifact_sha = excluded.artifact_sha, update_time = excluded.update_time`,
+      )
+      .run({
+        name: record.name,
+        path: record.path,
+        class_name: record.className,
+        default_context: record.defaultContext,
+        signature: record.signature === undefined ? null : JSON.stringify(record.signature),
+        artifact_sha: record.artifactSha ?? null,
+        create_time: record.createTime,
+        update_time: record.updateTime,
+      })
+  }
+
+  async deleteFunction(name: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM functions WHERE name = ?').run(name).changes > 0
+  }
+
+  async getContext(name: string): Promise<ContextConfig | undefined> {
+    const row = this.db.prepare('SELECT config FROM contexts WHERE name = ?').get(name) as { config: string } | undefined
+    return row && contextFromJson(row.config)
+  }
+
+  async listContexts(): Promise<ContextConfig[]> {
+    const rows = this.db.prepare('SELECT config FROM contexts ORDER BY name').all() as { config: string }[]
+    return rows.map((row) => contextFromJson(row.config))
+  }
+
+  async putContext(context: ContextConfig): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO contexts (name, config, update_time) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET config = excluded.config, update_time = excluded.update_time`,
+      )
+      .run(context.name, JSON.stringify(contextToJson(context)), Date.now())
+  }
+
+  async deleteContext(name: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM contexts WHERE name = ?').run(name).changes > 0
+  }
+}
+
+function functionFromRow(row: FunctionRow): FunctionRecord {
+  return {
+    name: row.name,
+    path: row.path,
+    className: row.class_name,
+    defaultContext: row.default_context,
+    signature: row.signature === null ? undefined : (JSON.parse(row.signature) as FunctionSignature),
+    artifactSha: row.artifact_sha ?? undefined,
+    createTime: row.create_time,
+    updateTime: row.update_time,
+  }
+}
+
+function contextFromJson(text: string): ContextConfig {
+  const json = JSON.parse(text) as ContextJson
+  return {
+    ...json,
+    downtime: parseBodyDuration('downtime', json.downtime),
+    streamingDuration: parseBodyDuration('streamingDuration', json.streamingDuration),
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * The job store on SQLite. Calls are synchronous underneath (better-sqlite3) and answer
+ * promises to fit the shared interface.
+ */
+import type { JobRecord, JobStatus } from '../../domain/job.js'
+import { TERMINAL_STATUSES } from '../../domain/job.js'
+import type { JobPage, JobPatch, JobQuery, JobStore } from '../job-store.js'
+import type { SqliteDatabase } from './database.js'
+
+interface JobRow {
+  job_id: string
+  function: string
+  context: string
+  path: string
+  class_name: string
+  arguments: string
+  action: string
+  external_id: string | null
+  source: string
+  status: string
+  create_time: number
+  start_time: number | null
+  end_time: number | null
+  worker_id: string | null
+  result: string | null
+}
+
+const COLUMNS =
+  'job_id, function, context, path, class_name, arguments, action, external_id, source, status, create_time, start_time, end_time, worker_id, result'
+const NEWEST_FIRST = 'ORDER BY create_time DESC, seq DESC'
+const TERMINAL_LIST = [...TERMINAL_STATUSES].map((status) => `'${status}'`).join(', ')
+
+export class SqliteJobStore implements JobStore {
+  private readonly insertStatement
+  private readonly getStatement
+  private readonly unfinishedStatement
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.insertStatement = db.prepare(
+      `INSERT INTO jobs (${COLUMNS}) VALUES (@job_id, @function, @context, @path, @class_name, @arguments, @action,
+        @external_id, @source, @status, @create_time, @start_time, @end_time, @worker_id, @result)`,
+    )
+    this.getStatement = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE job_id = ?`)
+    this.unfinishedStatement = db.prepare(
+      `SELECT ${COLUMNS} FROM jobs WHERE status NOT IN (${TERMINAL_LIST}) ORDER BY create_time, seq`,
+    )
+  }
+
+  async insert(job: JobRecord): Promise<void> {
+    this.insertStatement.run(toRow(job))
+  }
+
+  async get(jobId: string): Promise<JobRecord | undefined> {
+    const row = this.getStatement.get(jobId) as JobRow | undefined
+    return row && fromRow(row)
+  }
+
+  async list(query: JobQuery): Promise<JobPage> {
+    const rows = this.db.prepare(pageSql(query)).all(pageParams(query)) as JobRow[]
+    const page: JobPage = { jobs: rows.map(fromRow) }
+    if (query.withTotal) page.total = this.count(query)
+    return page
+  }
+
+  async transition(jobId: string, patch: JobPatch): Promise<JobRecord | undefined> {
+    const assignments: string[] = []
+    const params: Record<string, unknown> = { job_id: jobId }
+    const columns: Record<keyof JobPatch, string> = {
+      status: 'status',
+      startTime: 'start_time',
+      endTime: 'end_time',
+      workerId: 'worker_id',
+      result: 'result',
+    }
+    for (const [key, column] of Object.entries(columns) as [keyof JobPatch, string][]) {
+      if (!(key in patch)) continue
+      assignments.push(`${column} = @${column}`)
+      params[column] = patch[key] ?? null
+    }
+    if (assignments.length === 0) return this.get(jobId)
+    const row = this.db
+      .prepare(
+        `UPDATE jobs SET ${assignments.join(', ')} WHERE job_id = @job_id AND status NOT IN (${TERMINAL_LIST}) RETURNING ${COLUMNS}`,
+      )
+      .get(params) as JobRow | undefined
+    return row && fromRow(row)
+  }
+
+  async listUnfinished(): Promise<JobRecord[]> {
+    return (this.unfinishedStatement.all() as JobRow[]).map(fromRow)
+  }
+
+  async close(): Promise<void> {}
+
+  private count(query: JobQuery): number {
+    const [scope, key] =
+      query.workerId !== undefined
+        ? ['worker', query.workerId]
+        : query.function !== undefined
+          ? ['function', query.function]
+          : ['all', '']
+    if (query.function !== undefined && query.workerId !== undefined) {
+      // No counter covers both filters; no route asks for both, so count directly.
+      const { sql, params } = filterSql(query, query.statuses)
+      return (this.db.prepare(`SELECT count(*) AS n FROM jobs WHERE ${sql}`).get(params) as { n: number }).n
+    }
+    const statusFilter = query.statuses.length > 0 ? `AND status IN (${query.statuses.map(() => '?').join(', ')})` : ''
+    const row = this.db
+      .prepare(`SELECT coalesce(sum(n), 0) AS n FROM job_counts WHERE scope = ? AND key = ? ${statusFilter}`)
+      .get(scope, key, ...query.statuses) as { n: number }
+    return row.n
+  }
+}
+
+/**
+ * One status, or none: a single index range read in order. Several statuses: one ordered,
+ * limited read per status, merged. SQLite would otherwise collect every matching row and sort.
+ */
+function pageSql(query: JobQuery): string {
+  if (query.statuses.length <= 1) {
+    return `SELECT ${COLUMNS} FROM jobs WHERE ${filterSql(query, query.statuses).sql} ${NEWEST_FIRST} LIMIT @limit OFFSET @offset`
+  }
+  const parts = query.statuses.map(
+    (status, index) =>
+      `SELECT * FROM (SELECT ${COLUMNS}, seq FROM jobs WHERE ${filterSql(query, [status], `s${index}`).sql} ${NEWEST_FIRST} LIMIT @window)`,
+  )
+  return `SELECT ${COLUMNS} FROM (${parts.join(' UNION ALL ')}) ${NEWEST_FIRST} LIMIT @limit OFFSET @offset`
+}
+
+function pageParams(query: JobQuery): Record<string, unknown> {
+  const params: Record<string, unknown> = {
+    limit: query.limit,
+    offset: query.offset,
+    window: query.limit + query.offset,
+    function: query.function,
+    worker_id: query.workerId,
+  }
+  if (query.statuses.length === 1) params.status = query.statuses[0]
+  else query.statuses.forEach((status, index) => (params[`s${index}`] = status))
+  for (const key of Object.keys(params)) if (params[key] === undefined) delete params[key]
+  return params
+}
+
+function filterSql(
+  query: JobQuery,
+  statuses: readonly JobStatus[],
+  statusParam = 'status',
+): { sql: string; params: Record<string, unknown> } {
+  const clauses: string[] = []
+  const params: Record<string, unknown> = {}
+  if (query.function !== undefined) {
+    clauses.push('function = @function')
+    params.function = query.function
+  }
+  if (query.workerId !== undefined) {
+    clauses.push('worker_id = @worker_id')
+    params.worker_id = query.workerId
+  }
+  if (statuses.length === 1) {
+    clauses.push(`status = @${statusParam}`)
+    params[statusParam] = statuses[0]
+  } else if (statuses.length > 1) {
+    const names = statuses.map((_, index) => `@${statusParam}${index}`)
+    clauses.push(`status IN (${names.join(', ')})`)
+    statuses.forEach((status, index) => (params[`${statusParam}${index}`] = status))
+  }
+  return { sql: clauses.length > 0 ? clauses.join(' AND ') : '1 = 1', params }
+}
+
+function toRow(job: JobRecord): JobRow {
+  return {
+    job_id: job.jobId,
+    function: job.function,
+    context: job.context,
+    path: job.path,
+    class_name: job.className,
+    arguments: job.arguments,
+    action: job.action,
+    external_id: job.externalId ?? null,
+    source: job.source,
+    status: job.status,
+    create_time: job.createTime,
+    start_time: job.startTime ?? null,
+    end_time: job.endTime ?? null,
+    worker_id: job.workerId ?? null,
+    result: job.result ?? null,
+  }
+}
+
+function fromRow(row: JobRow): JobRecord {
+  return {
+    jobId: row.job_id,
+    function: row.function,
+    context: row.context,
+    path: row.path,
+    className: row.class_name,
+    arguments: row.arguments,
+    action: row.action as JobRecord['action'],
+    externalId: row.external_id ?? undefined,
+    source: row.source as JobRecord['source'],
+    status: row.status as JobStatus,
+    createTime: row.create_time,
+    startTime: row.start_time ?? undefined,
+    endTime: row.end_time ?? undefined,
+    workerId: row.worker_id ?? undefined,
+    result: row.result ?? undefined,
+  }
+}

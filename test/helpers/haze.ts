@@ -1,0 +1,58 @@
+/**
+ * Starts a real Haze master for a test: a temp data dir, a real SQLite file, the real Python
+ * signature extractor, a free loopback port. `close()` stops it and removes the data dir.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { loadConfig, type HazeConfig } from '../../src/config.js'
+import { createLogger } from '../../src/logger.js'
+import { startServer, type HazeServer } from '../../src/server.js'
+
+export interface TestHaze {
+  server: HazeServer
+  url: string
+  dataDir: string
+  config: HazeConfig
+  api(path: string, init?: RequestInit): Promise<Response>
+  json<T = unknown>(path: string, init?: RequestInit): Promise<{ status: number; body: T }>
+  close(): Promise<void>
+}
+
+export async function startHaze(overrides: Partial<HazeConfig> = {}): Promise<TestHaze> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'haze-test-'))
+  const config = { ...loadConfig({ port: '0', dataDir }, {}), ...overrides }
+  const server = await startServer(config, createLogger(process.env.HAZE_TEST_LOG ?? 'silent'))
+  const api = (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init)
+  return {
+    server,
+    url: server.url,
+    dataDir,
+    config,
+    api,
+    async json<T>(path: string, init?: RequestInit) {
+      const response = await api(path, init)
+      const text = await response.text()
+      return { status: response.status, body: (text === '' ? undefined : JSON.parse(text)) as T }
+    },
+    async close() {
+      try {
+        await server.stop()
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true })
+      }
+    },
+  }
+}
+
+/** A JSON request, the way curl and Mist's clients send one. */
+export function jsonBody(method: string, body: unknown, contentType = 'application/json'): RequestInit {
+  return { method, headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) }
+}
+
+/** Uploads a file as multipart field `file`. */
+export function upload(name: string, content: string | Uint8Array, field = 'file'): RequestInit {
+  const form = new FormData()
+  form.append(field, new Blob([content]), name)
+  return { method: 'POST', body: form }
+}
