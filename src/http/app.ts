@@ -53,7 +53,8 @@ export async function buildApp(deps: HttpDeps, log: Logger): Promise<HazeApp> {
   )
   guardOrigins(app, deps.config.allowedOrigins)
   parseAllBodiesAsJson(app)
-  await app.register(multipart, { throwFileSizeLimit: true, limits: { fileSize: deps.config.uploadLimit, files: 1 } })
+  // preservePath: see the client's file name as sent, so a path in it is refused rather than stripped.
+  await app.register(multipart, { throwFileSizeLimit: true, preservePath: true, limits: { fileSize: deps.config.uploadLimit, files: 1 } })
 
   await app.register(swagger, {
     openapi: {
