@@ -57,7 +57,13 @@ export class PythonInfoExtractor implements InfoExtractor {
         stdio: ['pipe', 'pipe', 'pipe'],
         detached: true,
         shell: false,
-        env: { ...process.env, ...this.options.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+        env: {
+          ...process.env,
+          ...this.options.env,
+          HAZE_PARENT_PID: String(process.pid),
+          PYTHONUNBUFFERED: '1',
+          PYTHONDONTWRITEBYTECODE: '1',
+        },
       })
       const stdout: Buffer[] = []
       let stdoutSize = 0

@@ -24,6 +24,7 @@ import traceback
 
 from .errors import FunctionError, one_line
 from .loader import load_function
+from .parent import exit_with_parent
 from .signature import describe
 
 
@@ -50,6 +51,7 @@ def handle(document: str) -> str:
 
 
 def main() -> int:
+    exit_with_parent()
     reply = _claim_stdout()
     try:
         answer = handle(sys.stdin.buffer.read().decode("utf-8"))
