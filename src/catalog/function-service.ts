@@ -6,7 +6,7 @@
 import type { ArtifactRepository } from '../artifacts/repository.js'
 import { missingMessage } from '../artifacts/repository.js'
 import type { FunctionConfig, FunctionRecord, FunctionSignature } from '../domain/function.js'
-import { badRequest, HazeError, notFound } from '../domain/errors.js'
+import { badRequest, conflict, HazeError, notFound } from '../domain/errors.js'
 import { checkEntityName } from '../domain/names.js'
 import type { CatalogStore } from '../store/catalog-store.js'
 import type { Logger } from '../logger.js'
@@ -33,9 +33,9 @@ export class FunctionService {
     const existing = await this.deps.catalog.getFunction(config.name)
     if (options.force) return this.store(config, existing, undefined)
     if (existing) {
-      throw badRequest(`function ${JSON.stringify(config.name)} already exists; update it with PUT /v2/api/functions`)
+      throw conflict(`function ${JSON.stringify(config.name)} already exists; update it with PUT /v2/api/functions`)
     }
-    await this.deps.contexts.require(config.defaultContext)
+    await this.requireContext(config.defaultContext)
     return this.store(config, undefined, await this.load(config))
   }
 
@@ -44,7 +44,7 @@ export class FunctionService {
     const existing = await this.deps.catalog.getFunction(config.name)
     if (!existing) throw notFound(missingFunction(config.name))
     if (options.force) return this.store(config, existing, undefined)
-    await this.deps.contexts.require(config.defaultContext)
+    await this.requireContext(config.defaultContext)
     return this.store(config, existing, await this.load(config))
   }
 
@@ -62,6 +62,13 @@ export class FunctionService {
     const record = await this.deps.catalog.getFunction(name)
     if (!record || !(await this.deps.catalog.deleteFunction(name))) throw notFound(missingFunction(name))
     return record
+  }
+
+  /** A function naming a context that does not exist is a bad request, not a missing function. */
+  private async requireContext(name: string): Promise<void> {
+    if ((await this.deps.contexts.get(name)) === undefined) {
+      throw badRequest(`defaultContext ${JSON.stringify(name)} does not exist; create it with POST /v2/api/contexts first`)
+    }
   }
 
   /** Loads the function from its artifact; a failure is a 400 carrying the Python error. */
