@@ -45,8 +45,9 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
         errors.push(coerceError(error))
       }
     }
-    if (errors.length === 1) throw errors[0]
+    const [first] = errors
     if (errors.length > 1) throw new AggregateError(errors, 'errors while shutting down Haze')
+    if (first) throw first
   }
 
   try {

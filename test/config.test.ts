@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, it } from 'node:test'
+import { loadConfig, parseSize } from '../src/config.js'
+
+describe('configuration', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'haze-config-'))
+  after(() => rmSync(dir, { recursive: true, force: true }))
+  const file = (name: string, content: unknown) => {
+    const path = join(dir, name)
+    writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content))
+    return path
+  }
+
+  it('has loopback, 2004 and ./data by default, and the documented default context', () => {
+    const config = loadConfig({}, {})
+    assert.equal(config.host, '127.0.0.1')
+    assert.equal(config.port, 2004)
+    assert.equal(config.dataDir, join(process.cwd(), 'data'))
+    assert.equal(config.uploadLimit, 250 * 1024 * 1024)
+    assert.deepEqual(config.contextDefaults, {
+      name: 'default',
+      sparkConf: { 'spark.master': 'local[*]' },
+      downtime: 3_600_000,
+      maxJobs: 1,
+      precreated: false,
+      runOptions: '',
+      workerMode: 'exclusive',
+      streamingDuration: 1000,
+      maxConnFailures: 5,
+    })
+  })
+
+  it('layers file, then environment, then flags', () => {
+    const path = file('layers.json', { host: '10.1.1.1', port: 3000, dataDir: 'rel-data', contextDefaults: { maxJobs: 4 } })
+    const fromFile = loadConfig({ config: path }, {})
+    assert.deepEqual([fromFile.host, fromFile.port, fromFile.dataDir, fromFile.contextDefaults.maxJobs], [
+      '10.1.1.1',
+      3000,
+      join(dir, 'rel-data'),
+      4,
+    ])
+    const fromEnv = loadConfig({}, { HAZE_CONFIG: path, HAZE_PORT: '3001', HAZE_HOST: '0.0.0.0', HAZE_DATA_DIR: '/tmp/x' })
+    assert.deepEqual([fromEnv.host, fromEnv.port, fromEnv.dataDir], ['0.0.0.0', 3001, '/tmp/x'])
+    const fromFlags = loadConfig({ config: path, port: '3002', host: '::1' }, { HAZE_PORT: '3001' })
+    assert.deepEqual([fromFlags.host, fromFlags.port], ['::1', 3002])
+  })
+
+  it('refuses a bad setting, naming it', () => {
+    const cases: [unknown, RegExp][] = [
+      [{ prot: 2004 }, /config file .* is invalid/],
+      [{ port: 'x' }, /is invalid/],
+      [{ uploadLimit: 'lots' }, /uploadLimit must be a size/],
+      [{ contextDefaults: { workerMode: 'solo' } }, /workerMode must be "shared" or "exclusive"/],
+      [{ contextDefaults: { downtime: '1h' } }, /contextDefaults.downtime must be "Inf"/],
+      [{ contextDefaults: { maxJobs: 0 } }, /maxJobs must be a whole number of at least 1/],
+      ['{not json', /cannot read config file/],
+    ]
+    for (const [content, expected] of cases) {
+      assert.throws(() => loadConfig({ config: file('bad.json', content) }, {}), expected, JSON.stringify(content))
+    }
+    assert.throws(() => loadConfig({ port: '70000' }, {}), /invalid port/)
+    assert.throws(() => loadConfig({ config: join(dir, 'absent.json') }, {}), /cannot read config file/)
+  })
+
+  it('reads sizes with units', () => {
+    assert.equal(parseSize('s', '250MiB'), 262_144_000)
+    assert.equal(parseSize('s', '10 MB'), 10_000_000)
+    assert.equal(parseSize('s', '512'), 512)
+    assert.equal(parseSize('s', 1024), 1024)
+  })
+})

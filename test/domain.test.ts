@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { resolveContext, type ContextConfig } from '../src/domain/context.js'
+import { describeDuration, formatBodyDuration, INFINITE, parseBodyDuration, parseQueryDuration } from '../src/domain/duration.js'
+import { HazeError } from '../src/domain/errors.js'
+import { checkArtifactName, checkEntityName } from '../src/domain/names.js'
+import { splitRunOptions } from '../src/domain/run-options.js'
+
+const isBadRequest = (pattern: RegExp) => (error: unknown) =>
+  error instanceof HazeError && error.code === 'bad_request' && pattern.test(error.message)
+
+describe('durations', () => {
+  it("reads and writes Mist's body durations", () => {
+    assert.equal(parseBodyDuration('d', 'Inf'), INFINITE)
+    assert.equal(parseBodyDuration('d', '3600s'), 3_600_000)
+    assert.equal(parseBodyDuration('d', '0s'), 0)
+    for (const bad of ['1m', '1.5s', '10 seconds', '', 's', '-1s', 'inf']) {
+      assert.throws(() => parseBodyDuration('downtime', bad), isBadRequest(/downtime must be "Inf"/), bad)
+    }
+    assert.equal(formatBodyDuration(INFINITE), 'Inf')
+    assert.equal(formatBodyDuration(3_600_000), '3600s')
+    assert.equal(formatBodyDuration(1500), '1s')
+  })
+
+  it("reads query durations in Scala's syntax", () => {
+    const cases: [string, number][] = [
+      ['10s', 10_000],
+      ['100ms', 100],
+      ['10min', 600_000],
+      ['10 minutes', 600_000],
+      ['1 second', 1000],
+      ['2h', 7_200_000],
+      ['1 day', 86_400_000],
+      ['1.5s', 1500],
+      ['500 millis', 500],
+      ['Inf', INFINITE],
+      ['+Inf', INFINITE],
+      ['PlusInf', INFINITE],
+    ]
+    for (const [text, ms] of cases) assert.equal(parseQueryDuration('t', text), ms, text)
+    for (const bad of ['10', 'abc', '10 parsecs', '-Inf', '-5s', '']) {
+      assert.throws(() => parseQueryDuration('startTimeout', bad), isBadRequest(/startTimeout must be a duration/), bad)
+    }
+    assert.equal(describeDuration(10_000), '10 seconds')
+    assert.equal(describeDuration(1000), '1 second')
+    assert.equal(describeDuration(250), '250 milliseconds')
+  })
+})
+
+describe('runOptions', () => {
+  it('splits on blanks and keeps quoted runs whole, without a shell', () => {
+    assert.deepEqual(splitRunOptions(''), [])
+    assert.deepEqual(splitRunOptions('  --driver-memory 1g  --verbose '), ['--driver-memory', '1g', '--verbose'])
+    assert.deepEqual(splitRunOptions(`--conf "spark.driver.extraJavaOptions=-Da=1 -Db=2" --name 'my app'`), [
+      '--conf',
+      'spark.driver.extraJavaOptions=-Da=1 -Db=2',
+      '--name',
+      'my app',
+    ])
+    assert.deepEqual(splitRunOptions('$(rm -rf /) `x` ;|&'), ['$(rm', '-rf', '/)', '`x`', ';|&'])
+    assert.deepEqual(splitRunOptions('""'), [''])
+    assert.throws(() => splitRunOptions('--name "open'), isBadRequest(/unclosed " quote/))
+  })
+})
+
+describe('names', () => {
+  it('accepts ordinary artifact names and refuses path tricks', () => {
+    for (const good of ['hello.py', 'root_hello-mist_0.0.1.jar', 'my job.zip', 'ünïcode.py']) {
+      assert.equal(checkArtifactName(good), good)
+    }
+    for (const bad of ['', '.', '..', '../x', 'a/b', 'a\\b', 'x\u0000', 'x\n', '.hidden', ' lead', 'a'.repeat(256)]) {
+      assert.throws(() => checkArtifactName(bad), isBadRequest(/invalid artifact name/), JSON.stringify(bad))
+    }
+  })
+
+  it('keeps function and context names portable', () => {
+    for (const good of ['default', 'root_foo', 'hello-mist', 'a.b', 'user@ctx', 'X1']) {
+      assert.equal(checkEntityName('context', good), good)
+    }
+    for (const bad of ['', '-x', 'a/b', 'a b', 'a..b', 'ä', 'x'.repeat(129)]) {
+      assert.throws(() => checkEntityName('function', bad), isBadRequest(/invalid function name/), bad)
+    }
+  })
+})
+
+describe('contexts', () => {
+  const defaults: ContextConfig = {
+    name: 'default',
+    sparkConf: { 'spark.master': 'local[*]' },
+    downtime: 3_600_000,
+    maxJobs: 1,
+    precreated: false,
+    runOptions: '',
+    workerMode: 'exclusive',
+    streamingDuration: 1000,
+    maxConnFailures: 5,
+  }
+
+  it('takes absent and null fields from default; sparkConf replaces rather than merges', () => {
+    const context = resolveContext({ name: 'c', sparkConf: { 'spark.executor.cores': 2 }, maxJobs: null }, defaults)
+    assert.deepEqual(context, { ...defaults, name: 'c', sparkConf: { 'spark.executor.cores': '2' } })
+  })
+})

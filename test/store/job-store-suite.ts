@@ -1,0 +1,140 @@
+/**
+ * The behaviour every JobStore must have, run against each implementation
+ * (bullmq-style: one suite, several backends).
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import type { JobRecord, JobStatus } from '../../src/domain/job.js'
+import type { JobQuery, JobStore } from '../../src/store/job-store.js'
+import { makeJob } from '../helpers/jobs.js'
+
+export interface StoreHandle {
+  store: JobStore
+  close(): Promise<void>
+}
+
+const query = (fields: Partial<JobQuery> = {}): JobQuery => ({ limit: 25, offset: 0, statuses: [], withTotal: true, ...fields })
+
+export function jobStoreSuite(name: string, open: () => Promise<StoreHandle>): void {
+  describe(`JobStore on ${name}`, () => {
+    let handle: StoreHandle
+    let store: JobStore
+    before(async () => {
+      handle = await open()
+      store = handle.store
+    })
+    after(() => handle.close())
+
+    it('keeps every field, and argument and result texts verbatim', async () => {
+      const job = makeJob({
+        function: 'exact',
+        arguments: '{"big":123456789012345678901234567890,"f":1.0000000000000002,"s":"ü"}',
+        result: '{"n":98765432109876543210,"nested":[true,null,{"x":1e400}]}',
+        externalId: 'ext-1',
+        startTime: 5,
+        endTime: 6,
+        workerId: 'default_abc_1',
+        source: 'Async Mqtt',
+      })
+      await store.insert(job)
+      assert.deepEqual(await store.get(job.jobId), job)
+      assert.equal(await store.get('no-such-job'), undefined)
+    })
+
+    it('leaves absent optional fields absent', async () => {
+      const job = makeJob({ function: 'sparse', status: 'queued' })
+      await store.insert(job)
+      const stored = await store.get(job.jobId)
+      for (const field of ['externalId', 'startTime', 'endTime', 'workerId', 'result'] as const) {
+        assert.equal(stored?.[field], undefined, field)
+      }
+    })
+
+    it('lists newest first with limit, offset and the full total', async () => {
+      const jobs: JobRecord[] = []
+      for (let i = 0; i < 30; i++) jobs.push(makeJob({ function: 'paged' }))
+      for (const job of jobs) await store.insert(job)
+      const newestFirst = jobs.map((j) => j.jobId).reverse()
+      const first = await store.list(query({ function: 'paged' }))
+      assert.deepEqual(first.jobs.map((j) => j.jobId), newestFirst.slice(0, 25))
+      assert.equal(first.total, 30)
+      const second = await store.list(query({ function: 'paged', offset: 25, limit: 10 }))
+      assert.deepEqual(second.jobs.map((j) => j.jobId), newestFirst.slice(25))
+      assert.equal(second.total, 30)
+    })
+
+    it('filters by several statuses, by function and by worker, with matching totals', async () => {
+      const statuses: JobStatus[] = ['finished', 'failed', 'cancelled', 'queued', 'started']
+      const jobs = Array.from({ length: 40 }, (_, i) =>
+        makeJob({ function: `f${i % 2}`, workerId: `w${i % 4}`, status: statuses[i % statuses.length] ?? 'finished' }),
+      )
+      for (const job of jobs) await store.insert(job)
+      const expect = (filter: (j: JobRecord) => boolean) => jobs.filter(filter).reverse()
+      const cases: [Partial<JobQuery>, (j: JobRecord) => boolean][] = [
+        [{ function: 'f0', statuses: ['failed', 'cancelled'] }, (j) => j.function === 'f0' && ['failed', 'cancelled'].includes(j.status)],
+        [{ workerId: 'w1' }, (j) => j.workerId === 'w1'],
+        [{ workerId: 'w2', statuses: ['finished'] }, (j) => j.workerId === 'w2' && j.status === 'finished'],
+        [{ workerId: 'w3', statuses: ['queued', 'started', 'failed'] }, (j) => j.workerId === 'w3' && ['queued', 'started', 'failed'].includes(j.status)],
+      ]
+      for (const [filter, predicate] of cases) {
+        const expected = expect(predicate)
+        const page = await store.list(query({ ...filter, limit: 5, offset: 1 }))
+        assert.deepEqual(page.jobs.map((j) => j.jobId), expected.slice(1, 6).map((j) => j.jobId), JSON.stringify(filter))
+        assert.equal(page.total, expected.length, JSON.stringify(filter))
+      }
+    })
+
+    it('counts across every job for unscoped totals', async () => {
+      const before = await store.list(query({ statuses: ['cancelling'], limit: 0 }))
+      await store.insert(makeJob({ status: 'cancelling' }))
+      await store.insert(makeJob({ status: 'cancelling', function: 'other' }))
+      const after = await store.list(query({ statuses: ['cancelling'], limit: 0 }))
+      assert.equal(after.total, (before.total ?? 0) + 2)
+      assert.equal(after.jobs.length, 0)
+    })
+
+    it('omits the total unless asked', async () => {
+      const page = await store.list(query({ withTotal: false }))
+      assert.equal(page.total, undefined)
+    })
+
+    it('applies transitions and never changes a terminal job', async () => {
+      const job = makeJob({ function: 'moving', status: 'queued' })
+      await store.insert(job)
+      const started = await store.transition(job.jobId, { status: 'started', startTime: 10, workerId: 'wx' })
+      assert.equal(started?.status, 'started')
+      assert.equal(started?.workerId, 'wx')
+      const finished = await store.transition(job.jobId, { status: 'finished', endTime: 20, result: '[1,2]' })
+      assert.deepEqual([finished?.status, finished?.endTime, finished?.result], ['finished', 20, '[1,2]'])
+      assert.equal(await store.transition(job.jobId, { status: 'failed', result: '"late"' }), undefined)
+      const stored = await store.get(job.jobId)
+      assert.deepEqual([stored?.status, stored?.result], ['finished', '[1,2]'])
+      assert.equal(await store.transition('no-such-job', { status: 'failed' }), undefined)
+    })
+
+    it('keeps totals right through transitions', async () => {
+      const job = makeJob({ function: 'counted', status: 'queued' })
+      await store.insert(job)
+      const total = async (statuses: JobStatus[], extra: Partial<JobQuery> = {}) =>
+        (await store.list(query({ function: 'counted', statuses, ...extra }))).total
+      assert.equal(await total(['queued']), 1)
+      await store.transition(job.jobId, { status: 'started', workerId: 'counted-worker' })
+      assert.equal(await total(['queued']), 0)
+      assert.equal(await total(['started']), 1)
+      assert.equal((await store.list(query({ workerId: 'counted-worker' }))).total, 1)
+      await store.transition(job.jobId, { status: 'failed' })
+      assert.equal(await total(['started']), 0)
+      assert.equal(await total(['failed']), 1)
+      assert.equal((await store.list(query({ workerId: 'counted-worker', statuses: ['failed'] }))).total, 1)
+    })
+
+    it('lists unfinished jobs oldest first', async () => {
+      const running = makeJob({ status: 'started', function: 'unfinished' })
+      const queued = makeJob({ status: 'queued', function: 'unfinished' })
+      await store.insert(running)
+      await store.insert(queued)
+      const unfinished = (await store.listUnfinished()).filter((j) => j.function === 'unfinished')
+      assert.deepEqual(unfinished.map((j) => j.jobId), [running.jobId, queued.jobId])
+    })
+  })
+}
