@@ -1,0 +1,195 @@
+/**
+ * A synthetic job history shaped like a busy Mist installation's, written straight into the
+ * SQLite store's `jobs` table. Rows go through the same table the server writes, so the
+ * triggers maintain `job_counts` exactly as they would in production.
+ *
+ * The history is deterministic (a seeded generator) so that two runs load the same jobs and
+ * their figures can be compared.
+ */
+import { setImmediate as nextTurn } from 'node:timers/promises'
+import type { JobStatus } from '../../src/domain/job.js'
+import type { SqliteDatabase } from '../../src/store/sqlite/database.js'
+
+const DAY_MS = 24 * 60 * 60 * 1000
+const HISTORY_MS = 30 * DAY_MS
+const ROWS_PER_TRANSACTION = 50_000
+const SEED = 20_04
+
+const CONTEXTS = ['default', 'etl', 'reports', 'ml-training', 'scoring', 'adhoc', 'nightly', 'streaming'] as const
+const WORKERS_PER_CONTEXT = 625 // 8 contexts × 625 = 5,000 workers over the whole history
+
+/** Share of jobs per status. In-progress statuses share the last 2%. */
+const STATUS_WEIGHTS: readonly (readonly [JobStatus, number])[] = [
+  ['finished', 0.9],
+  ['failed', 0.06],
+  ['cancelled', 0.02],
+  ['started', 0.008],
+  ['queued', 0.005],
+  ['initialized', 0.003],
+  ['job-file-downloading', 0.002],
+  ['cancelling', 0.002],
+]
+
+/** Jobs that no worker has picked up yet carry no worker id. */
+const WITHOUT_WORKER: ReadonlySet<JobStatus> = new Set(['initialized', 'queued'])
+
+const VERBS = ['aggregate', 'score', 'train', 'clean', 'export', 'import', 'join', 'rank', 'sample', 'index']
+const NOUNS = ['sales', 'clicks', 'users', 'orders', 'events', 'sessions', 'invoices', 'stock', 'reviews', 'logs']
+const VARIANTS = ['daily', 'hourly']
+
+/**
+ * 200 function names, busiest first: function k gets a share proportional to 1/(k+1) (Zipf),
+ * so the first few run tens of thousands of jobs and the tail a few hundred.
+ */
+export const FUNCTIONS: readonly string[] = VARIANTS.flatMap((variant) =>
+  VERBS.flatMap((verb) => NOUNS.map((noun) => `${verb}-${noun}-${variant}`)),
+)
+
+const FAILURES = [
+  'ValueError: samples must be a positive integer',
+  'py4j.protocol.Py4JJavaError: An error occurred while calling o57.collectToPython: java.lang.OutOfMemoryError: Java heap space',
+  "FileNotFoundError: [Errno 2] No such file or directory: 'hdfs:///data/input/part-00017.parquet'",
+  'pyspark.sql.utils.AnalysisException: cannot resolve `amount` given input columns',
+]
+
+export interface LoadProgress {
+  loaded: number
+  total: number
+  /** Rows per second over the last transaction. */
+  rowsPerSecond: number
+}
+
+/**
+ * Inserts `count` jobs in transactions of 50,000 rows, yielding to the event loop between
+ * them so that progress is printed and an abort (ctrl-C) is noticed.
+ */
+export async function loadJobs(
+  db: SqliteDatabase,
+  count: number,
+  onProgress: (progress: LoadProgress) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  // Loading only: a bigger page cache keeps the seven indexes' hot pages in memory. The
+  // server opens its own connection with the default settings.
+  db.pragma('cache_size = -262144')
+  const insert = db.prepare(
+    `INSERT INTO jobs (job_id, function, context, path, class_name, arguments, action, external_id, source,
+      status, create_time, start_time, end_time, worker_id, result)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  )
+  const history = new JobHistory(count)
+  const insertMany = db.transaction((from: number, to: number) => {
+    for (let index = from; index < to; index++) insert.run(history.job(index))
+  })
+  for (let from = 0; from < count; from += ROWS_PER_TRANSACTION) {
+    signal?.throwIfAborted()
+    const to = Math.min(count, from + ROWS_PER_TRANSACTION)
+    const started = performance.now()
+    insertMany(from, to)
+    onProgress({ loaded: to, total: count, rowsPerSecond: ((to - from) * 1000) / (performance.now() - started) })
+    await nextTurn()
+  }
+}
+
+/** Generates job `index` of `count`, oldest first, as a row in the insert's column order. */
+class JobHistory {
+  private readonly random = seededRandom(SEED)
+  private readonly start = Date.now() - HISTORY_MS
+  private readonly functionShares = cumulative(FUNCTIONS.map((_, rank) => 1 / (rank + 1)))
+  private readonly statusShares = cumulative(STATUS_WEIGHTS.map(([, weight]) => weight))
+  /** workers[context][n]: context `c`'s n-th worker; each serves one stretch of the history. */
+  private readonly workers = CONTEXTS.map((context) =>
+    Array.from({ length: WORKERS_PER_CONTEXT }, (_, n) => `${context}_${this.uuid()}_${n}`),
+  )
+
+  constructor(private readonly count: number) {}
+
+  job(index: number): unknown[] {
+    const functionIndex = pick(this.functionShares, this.random())
+    const fn = FUNCTIONS[functionIndex] ?? 'unknown'
+    const contextIndex = functionIndex % CONTEXTS.length
+    const status = STATUS_WEIGHTS[pick(this.statusShares, this.random())]?.[0] ?? 'finished'
+    // Strictly increasing: jobs are created one after another over the history.
+    const createTime = this.start + Math.floor((index * HISTORY_MS) / this.count)
+    const startTime = status === 'initialized' || status === 'queued' ? null : createTime + this.between(50, 2_000)
+    const ended = status === 'finished' || status === 'failed' || status === 'cancelled'
+    const endTime = ended && startTime !== null ? startTime + this.duration() : null
+    const slot = Math.floor((index * WORKERS_PER_CONTEXT) / this.count)
+    const workerId = WITHOUT_WORKER.has(status) ? null : (this.workers[contextIndex]?.[slot] ?? null)
+    return [
+      this.uuid(),
+      fn,
+      CONTEXTS[contextIndex],
+      `${fn}_0.${1 + (functionIndex % 4)}.0.py`,
+      fn.replaceAll('-', '_'),
+      `{"samples":${this.between(1, 10) * 1000}}`,
+      'execute',
+      this.random() < 0.05 ? `batch-${index}` : null,
+      this.source(),
+      status,
+      createTime,
+      startTime,
+      endTime,
+      workerId,
+      this.result(status),
+    ]
+  }
+
+  private result(status: JobStatus): string | null {
+    if (status === 'finished') return (3.14 + this.random() / 100).toFixed(6)
+    if (status !== 'failed') return null
+    // Mist stores a failed job's error as a JSON string.
+    return JSON.stringify(FAILURES[this.between(0, FAILURES.length - 1)] ?? 'failed')
+  }
+
+  private source(): string {
+    const draw = this.random()
+    return draw < 0.85 ? 'Http' : draw < 0.95 ? 'Async Mqtt' : 'Async Kafka'
+  }
+
+  /** Mostly seconds, now and then several minutes. */
+  private duration(): number {
+    return 1_000 + Math.floor(this.random() ** 3 * 600_000)
+  }
+
+  private between(low: number, high: number): number {
+    return low + Math.floor(this.random() * (high - low + 1))
+  }
+
+  private uuid(): string {
+    let hex = ''
+    for (let word = 0; word < 4; word++) hex += Math.floor(this.random() * 2 ** 32).toString(16).padStart(8, '0')
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20)}`
+  }
+}
+
+/** mulberry32: a small, fast, seeded generator of numbers in [0, 1). */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
+  }
+}
+
+/** Running totals of `weights`, scaled to end at 1. */
+function cumulative(weights: readonly number[]): number[] {
+  const sum = weights.reduce((a, b) => a + b, 0)
+  let running = 0
+  return weights.map((weight) => (running += weight / sum))
+}
+
+/** The first index whose running total exceeds `draw` (binary search). */
+function pick(shares: readonly number[], draw: number): number {
+  let low = 0
+  let high = shares.length - 1
+  while (low < high) {
+    const middle = (low + high) >> 1
+    if ((shares[middle] ?? 1) > draw) high = middle
+    else low = middle + 1
+  }
+  return low
+}
