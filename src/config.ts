@@ -25,6 +25,22 @@ export interface HazeConfig {
   /** Cross-origin browser pages allowed to call the API (same-origin pages always are). */
   allowedOrigins: string[]
   logLevel: string
+  /** URL workers use to reach the master; derived from host and port when absent. */
+  publicUrl?: string | undefined
+  /** Spark to start workers with; absent: $SPARK_HOME, else the installed PySpark's. */
+  sparkHome?: string | undefined
+  /** Largest result a job may return (bytes of JSON). */
+  resultLimit: number
+  /** How long a worker may take from spawn to ready. */
+  workerStartTimeout: Duration
+  /** Heartbeat interval on the worker link; three missed ones end the worker. */
+  workerHeartbeat: Duration
+  /** How long a worker has to exit after being asked, before SIGTERM and SIGKILL. */
+  workerStopGrace: Duration
+  /** How long a cancelled job's code may keep running before its worker is recycled. */
+  cancelGrace: Duration
+  /** How long shutdown waits for running jobs before failing them. */
+  shutdownGrace: Duration
   /** The `default` context; every other context falls back on it. */
   contextDefaults: ContextConfig
   /** Where the config file was read from, if any. */
@@ -43,6 +59,12 @@ const DEFAULTS = {
   functionInfoTimeout: '30s',
   allowedOrigins: [] as string[],
   logLevel: 'info',
+  resultLimit: '10MiB',
+  workerStartTimeout: '120s',
+  workerHeartbeat: '2s',
+  workerStopGrace: '10s',
+  cancelGrace: '10s',
+  shutdownGrace: '10s',
   contextDefaults: {
     sparkConf: { 'spark.master': 'local[*]' },
     downtime: '3600s',
@@ -79,6 +101,14 @@ const ConfigFile = Type.Object(
     functionInfoTimeout: Type.Optional(Type.String()),
     allowedOrigins: Type.Optional(Type.Array(Type.String())),
     logLevel: Type.Optional(Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)))),
+    publicUrl: Type.Optional(Type.String()),
+    sparkHome: Type.Optional(Type.String()),
+    resultLimit: Type.Optional(Type.Union([Type.String(), Type.Integer({ minimum: 1 })])),
+    workerStartTimeout: Type.Optional(Type.String()),
+    workerHeartbeat: Type.Optional(Type.String()),
+    workerStopGrace: Type.Optional(Type.String()),
+    cancelGrace: Type.Optional(Type.String()),
+    shutdownGrace: Type.Optional(Type.String()),
     contextDefaults: Type.Optional(ContextDefaultsFile),
   },
   { additionalProperties: false },
@@ -131,6 +161,14 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       functionInfoTimeout: parseQueryDuration('functionInfoTimeout', file.functionInfoTimeout ?? DEFAULTS.functionInfoTimeout),
       allowedOrigins: file.allowedOrigins ?? DEFAULTS.allowedOrigins,
       logLevel: env.HAZE_LOG_LEVEL ?? file.logLevel ?? DEFAULTS.logLevel,
+      publicUrl: file.publicUrl,
+      sparkHome: fromFile(file.sparkHome),
+      resultLimit: parseSize('resultLimit', file.resultLimit ?? DEFAULTS.resultLimit),
+      workerStartTimeout: finite('workerStartTimeout', file.workerStartTimeout ?? DEFAULTS.workerStartTimeout),
+      workerHeartbeat: finite('workerHeartbeat', file.workerHeartbeat ?? DEFAULTS.workerHeartbeat),
+      workerStopGrace: finite('workerStopGrace', file.workerStopGrace ?? DEFAULTS.workerStopGrace),
+      cancelGrace: finite('cancelGrace', file.cancelGrace ?? DEFAULTS.cancelGrace),
+      shutdownGrace: finite('shutdownGrace', file.shutdownGrace ?? DEFAULTS.shutdownGrace),
       contextDefaults,
       configFile: configFile === undefined ? undefined : resolve(configFile),
     }
@@ -151,6 +189,12 @@ function readConfigFile(path: string): ConfigFile {
     throw new Error(`config file ${path} is invalid: ${problems.join('; ')}`)
   }
   return parsed
+}
+
+function finite(field: string, text: string): Duration {
+  const duration = parseQueryDuration(field, text)
+  if (!Number.isFinite(duration) || duration <= 0) throw new Error(`${field} must be a finite, positive duration; got ${JSON.stringify(text)}`)
+  return duration
 }
 
 function parsePort(text: string): number {

@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { HAZE_HOME } from './config.js'
 import { ArtifactRepository } from './artifacts/repository.js'
 import { ContextService } from './catalog/context-service.js'
 import { FunctionService } from './catalog/function-service.js'
@@ -15,7 +16,12 @@ import { buildApp } from './http/app.js'
 import type { HazeApp } from './http/deps.js'
 import { createLogger, type Logger } from './logger.js'
 import { probeRuntime } from './status.js'
+import { EventBus } from './events/bus.js'
+import { Executor } from './execution/executor.js'
+import { JobLogs } from './logs/job-logs.js'
 import { openSqlite } from './store/sqlite/database.js'
+import { LinkServer } from './workers/link-server.js'
+import { resolveSparkHome, SparkSubmitLauncher } from './workers/launcher.js'
 import { SqliteCatalogStore } from './store/sqlite/catalog-store.js'
 import { SqliteJobStore } from './store/sqlite/job-store.js'
 import type { JobStore } from './store/job-store.js'
@@ -25,6 +31,7 @@ export interface HazeServer {
   readonly url: string
   readonly app: HazeApp
   readonly jobs: JobStore
+  readonly executor: Executor
   readonly log: Logger
   /** Stops intake, lets requests finish, closes the store. */
   stop(): Promise<void>
@@ -61,16 +68,60 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
     const contexts = new ContextService(catalog, config.contextDefaults)
     const functions = new FunctionService({ catalog, artifacts, extractor, contexts, log })
     const status = probeRuntime(config.python)
+    const logs = await JobLogs.open(join(config.dataDir, 'logs'))
+    const bus = new EventBus(log)
+    const sparkHome = config.sparkHome ?? (await resolveSparkHome(config.python))
 
-    const app = await buildApp({ config, artifacts, functions, contexts, jobs, status }, log)
+    // Workers reach the master over HTTP (artifacts) and the link; its URL is known once listening.
+    let masterUrl = ''
+    const link = new LinkServer(log, config.resultLimit * 2 + 1024 * 1024)
+    releases.push(() => link.close())
+    const launcher = new SparkSubmitLauncher({
+      sparkHome,
+      python: config.python,
+      entryScript: join(HAZE_HOME, 'worker', 'haze_worker', 'entry.py'),
+      masterUrl: () => masterUrl,
+      cacheDir: join(config.dataDir, 'worker-cache'),
+      outputDir: logs.directory,
+      heartbeatMs: config.workerHeartbeat,
+      startTimeout: config.workerStartTimeout,
+      stopGrace: config.workerStopGrace,
+      link,
+      log,
+    })
+    const executor = new Executor({
+      jobs,
+      functions,
+      contexts,
+      logs,
+      bus,
+      launcher,
+      log,
+      settings: {
+        resultLimit: config.resultLimit,
+        cancelGrace: config.cancelGrace,
+        shutdownGrace: config.shutdownGrace,
+        artifactUrl: (name) => `${masterUrl}/v2/api/artifacts/${encodeURIComponent(name)}`,
+      },
+    })
+
+    const app = await buildApp(
+      { config, artifacts, functions, contexts, jobs, status, executor, logs, masterUrl: () => masterUrl },
+      log,
+    )
     let closing: Promise<void> | undefined
     releases.push(() => app.close())
+    link.attach(app.server)
     await app.listen({ host: config.host, port: config.port })
     const address = app.server.address()
     const port = typeof address === 'object' && address ? address.port : config.port
     const host = config.host.includes(':') ? `[${config.host}]` : config.host
-    const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`
-    log.info({ url, dataDir: config.dataDir }, `Haze is listening on ${url} (UI /ui, API docs /docs)`)
+    const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`
+    masterUrl = config.publicUrl ?? url
+    // Last acquired, first released: running jobs end (or fail) before the server closes.
+    releases.push(() => executor.stop())
+    await executor.start()
+    log.info({ url, dataDir: config.dataDir, sparkHome }, `Haze is listening on ${url} (API docs /docs)`)
 
     const shutdown = (force: boolean): Promise<void> => {
       if (force) app.server.closeAllConnections()
@@ -80,6 +131,7 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
       url,
       app,
       jobs,
+      executor,
       log,
       stop: () => shutdown(false),
       kill: () => shutdown(true),

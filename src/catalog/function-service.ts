@@ -54,6 +54,24 @@ export class FunctionService {
     return (await this.refresh([record]))[0] ?? record
   }
 
+  /**
+   * What running a job of the function needs: its signature read from the current artifact.
+   * A function that does not load (or whose artifact is gone) cannot run: 400 with the cause.
+   */
+  async resolveForRun(name: string): Promise<{ record: FunctionRecord; signature: FunctionSignature; sha1: string }> {
+    const record = await this.get(name)
+    const artifact = await this.deps.artifacts.info(record.path)
+    if (!artifact) {
+      throw badRequest(`function ${JSON.stringify(name)} cannot run: ${missingMessage(record.path)}`)
+    }
+    if (record.signature && record.artifactSha === artifact.sha1) {
+      return { record, signature: record.signature, sha1: artifact.sha1 }
+    }
+    const loaded = await this.load(record)
+    const updated = await this.store(record, record, loaded)
+    return { record: updated, signature: loaded.signature, sha1: loaded.sha1 }
+  }
+
   async list(): Promise<FunctionRecord[]> {
     return this.refresh(await this.deps.catalog.listFunctions())
   }

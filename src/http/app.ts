@@ -17,6 +17,8 @@ import { artifactRoutes } from './routes/artifacts.js'
 import { contextRoutes } from './routes/contexts.js'
 import { functionRoutes } from './routes/functions.js'
 import { jobRoutes } from './routes/jobs.js'
+import { runRoutes } from './routes/runs.js'
+import { workerRoutes } from './routes/workers.js'
 import { statusRoutes } from './routes/status.js'
 import { HAZE_VERSION } from '../status.js'
 
@@ -74,6 +76,7 @@ export async function buildApp(deps: HttpDeps, log: Logger): Promise<HazeApp> {
         { name: 'functions', description: 'Deployed entry points' },
         { name: 'contexts', description: 'Spark settings and worker policy' },
         { name: 'jobs', description: 'Invocations and their history' },
+        { name: 'workers', description: 'Spark driver processes' },
         { name: 'status', description: 'Versions and health' },
       ],
     },
@@ -85,6 +88,8 @@ export async function buildApp(deps: HttpDeps, log: Logger): Promise<HazeApp> {
   functionRoutes(app, deps)
   contextRoutes(app, deps)
   jobRoutes(app, deps)
+  runRoutes(app, deps)
+  workerRoutes(app, deps)
   statusRoutes(app, deps)
   return app
 }

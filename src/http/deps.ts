@@ -5,6 +5,8 @@ import type { ArtifactRepository } from '../artifacts/repository.js'
 import type { ContextService } from '../catalog/context-service.js'
 import type { FunctionService } from '../catalog/function-service.js'
 import type { HazeConfig } from '../config.js'
+import type { Executor } from '../execution/executor.js'
+import type { JobLogs } from '../logs/job-logs.js'
 import type { JobStore } from '../store/job-store.js'
 import type { StatusSource } from '../status.js'
 
@@ -15,6 +17,10 @@ export interface HttpDeps {
   contexts: ContextService
   jobs: JobStore
   status: StatusSource
+  executor: Executor
+  logs: JobLogs
+  /** The URL workers reach the master at (shown in worker details). */
+  masterUrl(): string
 }
 
 export type HazeApp = FastifyInstance<

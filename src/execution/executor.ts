@@ -1,0 +1,438 @@
+/**
+ * Runs jobs: checks a request against the function, records the job, queues it on its
+ * context, hands it to a worker, follows it to a terminal status with a reason, and records
+ * every transition (store, event bus, job log). Terminal statuses are final.
+ */
+import { randomUUID } from 'node:crypto'
+import { checkArguments, parseArguments } from '../domain/arguments.js'
+import type { ContextConfig } from '../domain/context.js'
+import { describeDuration, INFINITE, type Duration } from '../domain/duration.js'
+import { badRequest, HazeError, notFound } from '../domain/errors.js'
+import type { JobRecord, JobSource } from '../domain/job.js'
+import type { EventBus, JobEventName } from '../events/bus.js'
+import type { Logger } from '../logger.js'
+import type { JobLogs, LogLevel, LogLine } from '../logs/job-logs.js'
+import type { ContextService } from '../catalog/context-service.js'
+import type { FunctionRecord, FunctionSignature } from '../domain/function.js'
+import type { JobPatch, JobStore } from '../store/job-store.js'
+import type { ContextKind, WorkerMessage } from '../workers/protocol.js'
+import type { Worker, WorkerExit, WorkerLauncher, WorkerSpec } from '../workers/worker.js'
+import { ContextRunner, type RunnerHost } from './context-runner.js'
+import { armTimer, clearTimers, newRun, type JobRun } from './job-run.js'
+
+export interface ExecutorSettings {
+  /** Largest result a job may return, in bytes of JSON. */
+  resultLimit: number
+  /** How long a cancelled job's code may keep running before its worker is recycled. */
+  cancelGrace: Duration
+  /** How long shutdown waits for running jobs before failing them. */
+  shutdownGrace: Duration
+  /** Where a worker downloads an artifact. */
+  artifactUrl(name: string): string
+}
+
+/** What the executor needs of the function catalog (FunctionService in production). */
+export interface FunctionResolver {
+  resolveForRun(name: string): Promise<{ record: FunctionRecord; signature: FunctionSignature; sha1: string }>
+}
+
+export interface ExecutorDeps {
+  jobs: JobStore
+  functions: FunctionResolver
+  contexts: ContextService
+  logs: JobLogs
+  bus: EventBus
+  launcher: WorkerLauncher
+  log: Logger
+  settings: ExecutorSettings
+}
+
+export interface SubmitRequest {
+  functionName: string
+  /** The arguments object, as the client sent it. */
+  argumentsText: string
+  context?: string | undefined
+  externalId?: string | undefined
+  startTimeout?: Duration
+  performTimeout?: Duration
+  source: JobSource
+}
+
+const KNOWN_KINDS: ReadonlySet<string> = new Set([
+  'spark_session',
+  'spark_context',
+  'sql_context',
+  'hive_session',
+  'hive_context',
+  'streaming_context',
+])
+
+export class Executor implements RunnerHost {
+  readonly log: Logger
+  private readonly runners = new Map<string, ContextRunner>()
+  private readonly runs = new Map<string, JobRun>()
+  private accepting = true
+  private stopping: Promise<void> | undefined
+
+  constructor(private readonly deps: ExecutorDeps) {
+    this.log = deps.log.child({ part: 'executor' })
+    deps.contexts.on('changed', (context) => {
+      const runner = this.runners.get(context.name)
+      if (runner) runner.reconfigure(context)
+      else if (context.precreated && context.workerMode === 'shared') this.runnerFor(context)
+    })
+    deps.contexts.on('deleted', (context) => this.runners.get(context.name)?.retireAll('its context was deleted'))
+  }
+
+  /** Resolves jobs a previous master left unfinished, and warms precreated contexts. */
+  async start(): Promise<void> {
+    for (const job of await this.deps.jobs.listUnfinished()) await this.recover(job)
+    for (const context of await this.deps.contexts.list()) {
+      if (context.precreated && context.workerMode === 'shared') this.runnerFor(context)
+    }
+  }
+
+  /** Validates and records a job, then queues it. Throws a 4xx-kind error before any job exists. */
+  async submit(request: SubmitRequest): Promise<JobRun> {
+    if (!this.accepting) throw new HazeError('unavailable', 'Haze is shutting down; submit the job again once it is back')
+    const { record: fn, signature, sha1 } = await this.deps.functions.resolveForRun(request.functionName)
+    const args = parseArguments(request.argumentsText)
+    const problems = checkArguments(args, signature.execute)
+    if (problems.length > 0) {
+      throw badRequest(`invalid arguments for function ${JSON.stringify(fn.name)}: ${problems.join('; ')}`)
+    }
+    const contextName = request.context ?? fn.defaultContext
+    const context = await this.deps.contexts.get(contextName)
+    if (!context) {
+      throw badRequest(
+        request.context !== undefined
+          ? `context ${JSON.stringify(contextName)} does not exist; create it with POST /v2/api/contexts or leave out ?context=`
+          : `function ${JSON.stringify(fn.name)} runs in context ${JSON.stringify(contextName)}, which no longer exists; create it or update the function`,
+      )
+    }
+    if (!KNOWN_KINDS.has(signature.contextKind)) {
+      throw badRequest(`function ${JSON.stringify(fn.name)} asks for a Spark object Haze cannot give: ${signature.contextKind}`)
+    }
+    const record: JobRecord = {
+      jobId: randomUUID(),
+      function: fn.name,
+      context: context.name,
+      path: fn.path,
+      className: fn.className,
+      arguments: request.argumentsText.trim(),
+      action: 'execute',
+      externalId: request.externalId,
+      source: request.source,
+      status: 'initialized',
+      createTime: Date.now(),
+    }
+    await this.deps.jobs.insert(record)
+    const run = newRun({
+      record,
+      artifact: { name: fn.path, sha1 },
+      contextKind: signature.contextKind as ContextKind,
+      startTimeout: request.startTimeout ?? INFINITE,
+      performTimeout: request.performTimeout ?? INFINITE,
+    })
+    this.runs.set(record.jobId, run)
+    this.deps.bus.publish('job:event', { event: 'initialized', job: record, time: record.createTime })
+    await this.appendLog(record.jobId, 'INFO', `job of function ${fn.name} accepted (externalId=${request.externalId ?? 'none'}, source=${request.source})`)
+    this.enqueue(run, context)
+    return run
+  }
+
+  /** Cancels a job; answers it as stored once it ended, or after the grace period if it did not. */
+  async cancel(jobId: string): Promise<JobRecord> {
+    const run = this.runs.get(jobId)
+    if (!run) {
+      const stored = await this.deps.jobs.get(jobId)
+      if (!stored) throw notFound(`job ${JSON.stringify(jobId)} not found`)
+      return stored
+    }
+    this.requestCancel(run, 'user request')
+    await within(run.ended, this.deps.settings.cancelGrace + 5000)
+    await run.chain
+    return run.record
+  }
+
+  /** The job's record once it is terminal. */
+  async ended(jobId: string): Promise<JobRecord> {
+    const run = this.runs.get(jobId)
+    if (run) return run.ended
+    const stored = await this.deps.jobs.get(jobId)
+    if (!stored) throw notFound(`job ${JSON.stringify(jobId)} not found`)
+    return stored
+  }
+
+  workers(): Worker[] {
+    return [...this.runners.values()].flatMap((runner) => runner.workers)
+  }
+
+  /** Jobs now assigned to a worker. */
+  jobsOn(workerId: string): JobRecord[] {
+    return [...this.runs.values()]
+      .filter((run) => run.worker?.id === workerId && run.state !== 'done')
+      .map((run) => run.record)
+  }
+
+  async stopWorker(workerId: string): Promise<void> {
+    const worker = this.workers().find((candidate) => candidate.id === workerId)
+    if (!worker) throw notFound(`worker ${JSON.stringify(workerId)} not found; GET /v2/api/workers lists the live ones`)
+    await worker.kill('stopped by a user request')
+  }
+
+  /**
+   * Shutdown: stop intake, give running jobs `shutdownGrace` to end, fail the rest, stop every
+   * worker. Queued jobs stay queued in the store and run after the next start.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.accepting = false
+      for (const runner of this.runners.values()) runner.freeze()
+      const active = () => [...this.runs.values()].filter((run) => run.state !== 'queued' && run.state !== 'done')
+      const running = active()
+      if (running.length > 0) {
+        this.log.info({ jobs: running.length }, 'waiting for running jobs before shutting down')
+        await within(Promise.all(running.map((run) => run.ended)), this.deps.settings.shutdownGrace)
+      }
+      for (const run of active()) {
+        this.end(run, 'failed', `Haze shut down while the job was running on worker ${run.worker?.id ?? '?'}`)
+      }
+      for (const run of this.runs.values()) clearTimers(run)
+      await Promise.all([...this.runners.values()].map((runner) => runner.close('Haze is shutting down')))
+      await Promise.all([...this.runs.values()].map((run) => run.chain))
+    })()
+    return this.stopping
+  }
+
+  // --- RunnerHost --------------------------------------------------------------------------
+
+  launch(spec: WorkerSpec): Worker {
+    const worker = this.deps.launcher.launch(spec)
+    worker.on('message', (message) => this.onWorkerMessage(worker, message))
+    worker.on('ready', () => this.deps.bus.publish('worker:ready', { workerId: worker.id, context: worker.context.name }))
+    return worker
+  }
+
+  assign(run: JobRun, worker: Worker): void {
+    clearTimers(run)
+    run.state = 'assigned'
+    run.worker = worker
+    armTimer(run, run.performTimeout, () =>
+      this.requestCancel(run, `perform timeout was exceeded: ${describeDuration(run.performTimeout)}`),
+    )
+    void this.update(run, 'worker-assigned', { workerId: worker.id }, 'INFO', `assigned to worker ${worker.id}`)
+    const sent = worker.send({
+      type: 'run',
+      jobId: run.record.jobId,
+      artifact: { ...run.artifact, url: this.deps.settings.artifactUrl(run.artifact.name) },
+      className: run.record.className,
+      argumentsJson: run.record.arguments,
+      contextKind: run.contextKind,
+      streamingDuration: worker.context.streamingDuration,
+      resultLimit: this.deps.settings.resultLimit,
+    })
+    if (!sent) this.end(run, 'failed', `worker ${worker.id} could not be reached to start the job`)
+  }
+
+  failQueued(run: JobRun, reason: string): void {
+    this.end(run, 'failed', reason)
+  }
+
+  workerEnded(worker: Worker, exit: WorkerExit, runs: JobRun[]): void {
+    this.deps.bus.publish('worker:exited', { workerId: worker.id, context: worker.context.name, reason: exit.reason })
+    const orphans = new Set([...runs, ...[...this.runs.values()].filter((run) => run.worker === worker)])
+    for (const run of orphans) {
+      if (run.state === 'cancelling') {
+        this.end(run, 'cancelled', `Job was cancelled: ${run.cancelReason ?? 'user request'}; worker ${worker.id} was recycled (${exit.reason})`)
+      } else {
+        this.end(run, 'failed', `worker ${worker.id} exited (${exit.reason})`)
+      }
+    }
+  }
+
+  workerOutput(worker: Worker, line: string, runs: ReadonlySet<JobRun>): void {
+    // The driver's own output can be told apart per job only while one job runs on it.
+    if (runs.size !== 1 || line.trim() === '') return
+    const [run] = runs
+    if (!run) return
+    const level = /\b(ERROR|WARN|INFO|DEBUG)\b/.exec(line)?.[1] as LogLevel | undefined
+    void this.appendLines(run.record.jobId, [{ level: level ?? 'INFO', time: Date.now(), source: 'spark', message: line }])
+  }
+
+  // --- internals ---------------------------------------------------------------------------
+
+  private runnerFor(context: ContextConfig): ContextRunner {
+    let runner = this.runners.get(context.name)
+    if (!runner) {
+      runner = new ContextRunner(context, this)
+      this.runners.set(context.name, runner)
+    }
+    return runner
+  }
+
+  private enqueue(run: JobRun, context: ContextConfig): void {
+    void this.update(run, 'queued', { status: 'queued' }, 'INFO', `queued in context ${context.name}, waiting for a worker`)
+    armTimer(run, run.startTimeout, () =>
+      this.requestCancel(run, `start timeout was exceeded: ${describeDuration(run.startTimeout)}`),
+    )
+    this.runnerFor(context).enqueue(run)
+  }
+
+  private onWorkerMessage(worker: Worker, message: WorkerMessage): void {
+    if (!('jobId' in message)) return
+    const run = this.runs.get(message.jobId)
+    if (!run || run.worker !== worker || run.state === 'done') return
+    switch (message.type) {
+      case 'job-file-downloading':
+        if (run.state === 'assigned') {
+          void this.update(run, 'job-file-downloading', { status: 'job-file-downloading' }, 'INFO', `downloading ${run.artifact.name}`)
+        }
+        return
+      case 'started':
+        if (run.state === 'assigned') {
+          void this.update(run, 'started', { status: 'started', startTime: message.time }, 'INFO', `started on worker ${worker.id}`)
+        }
+        return
+      case 'log':
+        void this.appendLines(run.record.jobId, message.lines)
+        return
+      case 'finished':
+        if (!isJson(message.resultJson)) {
+          this.end(run, 'failed', `worker ${worker.id} sent a result that is not valid JSON`)
+        } else {
+          this.end(run, 'finished', undefined, message.resultJson)
+        }
+        return
+      case 'failed':
+        if (run.state === 'cancelling' || message.cancelled) {
+          this.end(run, 'cancelled', `Job was cancelled: ${run.cancelReason ?? 'by the worker'}`)
+        } else {
+          this.end(run, 'failed', message.traceback ? `${message.message}\n\n${message.traceback}` : message.message)
+        }
+        return
+    }
+  }
+
+  private requestCancel(run: JobRun, reason: string): void {
+    if (run.state === 'done' || run.state === 'cancelling') return
+    run.cancelReason = reason
+    if (run.state === 'queued') {
+      void this.update(run, 'cancelling', { status: 'cancelling' }, 'WARN', `cancelling: ${reason}`)
+      this.end(run, 'cancelled', `Job was cancelled: ${reason}`)
+      return
+    }
+    run.state = 'cancelling'
+    clearTimers(run)
+    const worker = run.worker
+    void this.update(run, 'cancelling', { status: 'cancelling' }, 'WARN', `cancelling: ${reason}`)
+    worker?.send({ type: 'cancel', jobId: run.record.jobId })
+    const grace = this.deps.settings.cancelGrace
+    armTimer(run, grace, () => {
+      void this.appendLog(
+        run.record.jobId,
+        'WARN',
+        `the job's code did not stop within ${describeDuration(grace)} of the cancel; recycling worker ${worker?.id ?? '?'}`,
+      )
+      void worker?.kill(`recycled: a cancelled job's code did not stop within ${describeDuration(grace)}`)
+    })
+  }
+
+  /**
+   * Makes a job terminal: `text` is the reason (failed, cancelled) or `resultJson` the result
+   * (finished). Later events for it are ignored.
+   */
+  private end(run: JobRun, status: 'finished' | 'failed' | 'cancelled', text?: string, resultJson?: string): void {
+    if (run.state === 'done') return
+    const wasQueued = run.state === 'queued'
+    run.state = 'done'
+    clearTimers(run)
+    const runner = this.runners.get(run.record.context)
+    if (wasQueued) runner?.dequeue(run)
+    else runner?.jobEnded(run)
+    const result = resultJson ?? (text === undefined ? undefined : JSON.stringify(text))
+    const level: LogLevel = status === 'finished' ? 'INFO' : status === 'cancelled' ? 'WARN' : 'ERROR'
+    const line = status === 'finished' ? 'finished' : `${status}: ${text ?? ''}`
+    // The run stays known until its terminal state is stored, so `ended()` never answers early.
+    void this.update(run, status, { status, endTime: Date.now(), result }, level, line).then(() => {
+      this.runs.delete(run.record.jobId)
+      run.resolveEnded(run.record)
+    })
+  }
+
+  /** Applies a transition in order with the job's other writes, then announces and logs it. */
+  private update(run: JobRun, event: JobEventName, patch: JobPatch, level: LogLevel, message: string): Promise<unknown> {
+    run.chain = run.chain
+      .then(async () => {
+        const updated = await this.deps.jobs.transition(run.record.jobId, patch)
+        if (!updated) return
+        run.record = updated
+        this.deps.bus.publish('job:event', { event, job: updated, time: Date.now() })
+        await this.appendLog(run.record.jobId, level, message)
+      })
+      .catch((error: unknown) => this.log.error({ err: error, jobId: run.record.jobId, event }, 'could not record a job transition'))
+    return run.chain
+  }
+
+  private async recover(job: JobRecord): Promise<void> {
+    const notRunning = (job.status === 'initialized' || job.status === 'queued') && job.workerId === undefined
+    if (!notRunning) {
+      const cancelled = job.status === 'cancelling'
+      const reason = cancelled
+        ? 'Job was cancelled: the master restarted before the worker confirmed the cancel'
+        : `the master restarted while the job was running${job.workerId ? ` on worker ${job.workerId}` : ''}; its worker stopped with it`
+      await this.deps.jobs.transition(job.jobId, { status: cancelled ? 'cancelled' : 'failed', endTime: Date.now(), result: JSON.stringify(reason) })
+      await this.appendLog(job.jobId, 'ERROR', reason)
+      return
+    }
+    try {
+      const { signature, sha1 } = await this.deps.functions.resolveForRun(job.function)
+      const context = await this.deps.contexts.get(job.context)
+      if (!context) throw badRequest(`its context ${job.context} no longer exists`)
+      const run = newRun({
+        record: job,
+        artifact: { name: job.path, sha1 },
+        contextKind: signature.contextKind as ContextKind,
+        startTimeout: INFINITE,
+        performTimeout: INFINITE,
+      })
+      this.runs.set(job.jobId, run)
+      await this.appendLog(job.jobId, 'INFO', 'the master restarted; the job is queued again (its timeouts were not kept)')
+      this.enqueue(run, context)
+    } catch (error) {
+      const reason = `the master restarted and the job could not be queued again: ${(error as Error).message}`
+      await this.deps.jobs.transition(job.jobId, { status: 'failed', endTime: Date.now(), result: JSON.stringify(reason) })
+      await this.appendLog(job.jobId, 'ERROR', reason)
+    }
+  }
+
+  private appendLog(jobId: string, level: LogLevel, message: string): Promise<void> {
+    return this.appendLines(jobId, [{ level, time: Date.now(), source: 'haze', message }])
+  }
+
+  private async appendLines(jobId: string, lines: LogLine[]): Promise<void> {
+    try {
+      const fileOffset = await this.deps.logs.append(jobId, lines)
+      this.deps.bus.publish('job:logs', { jobId, lines, fileOffset })
+    } catch (error) {
+      this.log.warn({ err: error, jobId }, 'could not write to the job log')
+    }
+  }
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Waits for `promise`, or `ms` at most; never rejects. */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(ms, 2_147_483_647))))
+  await Promise.race([promise.then(() => undefined, () => undefined), timeout])
+  clearTimeout(timer)
+}

@@ -1,0 +1,68 @@
+/**
+ * One log file per job, `<dir>/job-<id>.log`, lines `LEVEL yyyy-MM-ddTHH:mm:ss.SSS [source] message`
+ * in UTC — the format the Mist UI parses. Appends to one file are serialized so batches never
+ * interleave; each append answers the file's size after it (Mist's `fileOffset`).
+ */
+import { appendFile, mkdir, readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'
+
+export interface LogLine {
+  level: LogLevel
+  /** Epoch milliseconds. */
+  time: number
+  source: string
+  message: string
+}
+
+const SAFE_ID = /^[A-Za-z0-9_-]{1,100}$/
+
+export class JobLogs {
+  private readonly tails = new Map<string, Promise<number>>()
+
+  private constructor(readonly directory: string) {}
+
+  static async open(directory: string): Promise<JobLogs> {
+    await mkdir(directory, { recursive: true })
+    return new JobLogs(directory)
+  }
+
+  /** Appends lines; resolves with the file size afterwards. */
+  append(jobId: string, lines: readonly LogLine[]): Promise<number> {
+    const path = this.pathOf(jobId)
+    const text = lines.map(formatLine).join('')
+    const previous = this.tails.get(jobId) ?? Promise.resolve(0)
+    const next = previous
+      .catch(() => 0)
+      .then(async () => {
+        await appendFile(path, text)
+        return (await stat(path)).size
+      })
+    this.tails.set(jobId, next)
+    void next.finally(() => {
+      if (this.tails.get(jobId) === next) this.tails.delete(jobId)
+    }).catch(() => undefined)
+    return next
+  }
+
+  /** The whole log, '' if the job has logged nothing yet. */
+  async read(jobId: string): Promise<string> {
+    await this.tails.get(jobId)?.catch(() => undefined)
+    return readFile(this.pathOf(jobId), 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return ''
+      throw error
+    })
+  }
+
+  pathOf(jobId: string): string {
+    if (!SAFE_ID.test(jobId)) throw new Error(`job id ${JSON.stringify(jobId)} cannot name a log file`)
+    return join(this.directory, `job-${jobId}.log`)
+  }
+}
+
+export function formatLine(line: LogLine): string {
+  const time = new Date(line.time).toISOString().replace(/Z$/, '')
+  // A message's own newlines become continuation lines, as a stack trace does in Mist's files.
+  return `${line.level} ${time} [${line.source}] ${line.message.replace(/\r?\n$/, '')}\n`
+}

@@ -1,0 +1,72 @@
+/** Starts real workers: spark-submit with a one-time token the link server will expect. */
+import { randomBytes } from 'node:crypto'
+import { execFile } from 'node:child_process'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import type { Duration } from '../domain/duration.js'
+import type { Logger } from '../logger.js'
+import type { LinkServer } from './link-server.js'
+import { sparkSubmitCommand } from './spark-submit.js'
+import { SparkWorker } from './spark-worker.js'
+import type { Worker, WorkerLauncher, WorkerSpec } from './worker.js'
+
+export interface SparkSubmitLauncherOptions {
+  sparkHome: string
+  python: string
+  entryScript: string
+  /** Known once the server listens. */
+  masterUrl: () => string
+  cacheDir: string
+  outputDir: string
+  heartbeatMs: number
+  startTimeout: Duration
+  stopGrace: Duration
+  link: LinkServer
+  log: Logger
+}
+
+export class SparkSubmitLauncher implements WorkerLauncher {
+  constructor(private readonly options: SparkSubmitLauncherOptions) {}
+
+  launch(spec: WorkerSpec): Worker {
+    const { options } = this
+    const token = randomBytes(24).toString('hex')
+    const worker = new SparkWorker({
+      spec,
+      command: sparkSubmitCommand({
+        sparkHome: options.sparkHome,
+        python: options.python,
+        entryScript: options.entryScript,
+        workerId: spec.id,
+        context: spec.context,
+        shared: spec.context.workerMode === 'shared',
+        masterUrl: options.masterUrl(),
+        token,
+        cacheDir: options.cacheDir,
+        heartbeatMs: options.heartbeatMs,
+      }),
+      startTimeout: options.startTimeout,
+      heartbeatMs: options.heartbeatMs,
+      stopGrace: options.stopGrace,
+      outputFile: join(options.outputDir, `worker-${spec.id}.log`),
+      log: options.log,
+    })
+    options.link.expect(worker, token)
+    return worker
+  }
+}
+
+/** $SPARK_HOME if set, else the Spark that the PySpark package brings with it. */
+export async function resolveSparkHome(python: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  if (env.SPARK_HOME) return env.SPARK_HOME
+  try {
+    const { stdout } = await promisify(execFile)(
+      python,
+      ['-c', 'import os, pyspark; print(os.path.dirname(pyspark.__file__))'],
+      { timeout: 60_000 },
+    )
+    return stdout.trim()
+  } catch (error) {
+    throw new Error(`cannot find Spark: set SPARK_HOME, or install PySpark for ${python} (bin/haze setup)`, { cause: error })
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The master's end of the worker link: a WebSocket endpoint on the API's HTTP server, at an
+ * internal path. A worker is admitted once, by the one-time token it was started with; a
+ * wrong, unknown or reused token is refused (close code 4001).
+ */
+import { timingSafeEqual } from 'node:crypto'
+import type { IncomingMessage, Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer, type WebSocket } from 'ws'
+import type { Logger } from '../logger.js'
+import { frameText, LINK_PATH, parseMessage } from './protocol.js'
+import type { SparkWorker } from './spark-worker.js'
+
+const HELLO_DEADLINE_MS = 10_000
+
+export class LinkServer {
+  private readonly expected = new Map<string, { token: string; worker: SparkWorker }>()
+  private readonly wss: WebSocketServer
+
+  constructor(
+    private readonly log: Logger,
+    maxPayload: number,
+  ) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload })
+  }
+
+  /** Serves the link on the API's HTTP server (upgrades to other paths are left alone). */
+  attach(server: Server): void {
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (new URL(request.url ?? '/', 'http://x').pathname !== LINK_PATH) return
+      this.wss.handleUpgrade(request, socket, head, (ws) => this.admit(ws))
+    })
+  }
+
+  /** Registers a worker about to start, with the token it will present. */
+  expect(worker: SparkWorker, token: string): void {
+    this.expected.set(worker.id, { token, worker })
+    worker.once('exit', () => this.expected.delete(worker.id))
+  }
+
+  close(): void {
+    for (const client of this.wss.clients) client.terminate()
+    this.wss.close()
+  }
+
+  private admit(ws: WebSocket): void {
+    const deadline = setTimeout(() => ws.close(4001, 'no hello'), HELLO_DEADLINE_MS)
+    ws.once('message', (data) => {
+      clearTimeout(deadline)
+      let hello
+      try {
+        hello = parseMessage(frameText(data))
+      } catch {
+        ws.close(4001, 'the first frame must be a hello')
+        return
+      }
+      if (hello.type !== 'hello') {
+        ws.close(4001, 'the first frame must be a hello')
+        return
+      }
+      const entry = this.expected.get(hello.workerId)
+      if (!entry || !sameToken(entry.token, hello.token)) {
+        this.log.warn({ workerId: hello.workerId }, 'refused a worker link: unknown worker or wrong token')
+        ws.close(4001, 'unknown worker or wrong token')
+        return
+      }
+      this.expected.delete(hello.workerId) // one-time
+      entry.worker.attach(ws)
+    })
+  }
+}
+
+function sameToken(expected: string, given: string): boolean {
+  const a = Buffer.from(expected)
+  const b = Buffer.from(given)
+  return a.length === b.length && timingSafeEqual(a, b)
+}

@@ -1,0 +1,72 @@
+/**
+ * The worker link's messages, as TypeScript types, checked at run time against the one schema
+ * file both sides are tested with (protocol/worker-link.schema.json).
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import { HAZE_HOME } from '../config.js'
+import type { LogLevel } from '../logs/job-logs.js'
+
+export const LINK_PATH = '/internal/workers/link'
+
+export type ContextKind =
+  | 'spark_session'
+  | 'spark_context'
+  | 'sql_context'
+  | 'hive_session'
+  | 'hive_context'
+  | 'streaming_context'
+
+export type WorkerMessage =
+  | { type: 'hello'; workerId: string; token: string; pid: number; versions: { python: string; pyspark: string; worker: string } }
+  | { type: 'ready'; sparkVersion: string; applicationId: string; sparkUi?: string }
+  | { type: 'job-file-downloading'; jobId: string; time: number }
+  | { type: 'started'; jobId: string; time: number }
+  | { type: 'log'; jobId: string; lines: { level: LogLevel; time: number; source: string; message: string }[] }
+  | { type: 'finished'; jobId: string; time: number; resultJson: string }
+  | { type: 'failed'; jobId: string; time: number; message: string; traceback?: string; cancelled: boolean }
+  | { type: 'heartbeat'; time: number; runningJobs?: string[] }
+
+export type MasterMessage =
+  | {
+      type: 'run'
+      jobId: string
+      artifact: { name: string; sha1: string; url: string }
+      className: string
+      argumentsJson: string
+      contextKind: ContextKind
+      streamingDuration: number
+      resultLimit: number
+    }
+  | { type: 'cancel'; jobId: string }
+  | { type: 'shutdown' }
+  | { type: 'heartbeat'; time: number }
+
+export const SCHEMA_FILE = join(HAZE_HOME, 'protocol', 'worker-link.schema.json')
+
+const ajv = new Ajv2020({ allErrors: false, strict: false })
+const validate = ajv.compile(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as object)
+
+/** The text of a WebSocket frame, whichever buffer form `ws` delivered it in. */
+export function frameText(data: Buffer | ArrayBuffer | Buffer[]): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8')
+  return Buffer.from(data as ArrayBuffer).toString('utf8')
+}
+
+/** Parses and checks one frame; throws with the schema's complaint if it is not a message. */
+export function parseMessage(text: string): WorkerMessage {
+  const value: unknown = JSON.parse(text)
+  if (!validate(value)) {
+    const error = validate.errors?.[0]
+    throw new Error(`not a worker-link message: ${error?.instancePath ?? ''} ${error?.message ?? ''}`.trim())
+  }
+  const message = value as WorkerMessage | MasterMessage
+  if (['run', 'cancel', 'shutdown'].includes(message.type)) throw new Error(`a worker may not send ${message.type}`)
+  return message as WorkerMessage
+}
+
+/** True if a master message fits the schema (used by tests and as a guard while developing). */
+export function isValidMasterMessage(message: MasterMessage): boolean {
+  return validate(message) === true
+}

@@ -1,0 +1,64 @@
+/**
+ * The spark-submit command line of a worker: Spark's own launcher, from the installed PySpark
+ * (or $SPARK_HOME), so `spark.master` decides where Spark runs: local[*], spark://, yarn, k8s://.
+ * Arguments are a list, never a shell string; `runOptions` is split without a shell.
+ */
+import { join } from 'node:path'
+import type { ContextConfig } from '../domain/context.js'
+import { splitRunOptions } from '../domain/run-options.js'
+
+export interface SparkSubmitOptions {
+  sparkHome: string
+  python: string
+  entryScript: string
+  workerId: string
+  context: ContextConfig
+  shared: boolean
+  masterUrl: string
+  token: string
+  cacheDir: string
+  heartbeatMs: number
+}
+
+export interface Command {
+  command: string
+  args: string[]
+  env: Record<string, string>
+}
+
+/** Settings Haze adds unless the context sets them itself. */
+function defaultsFor(shared: boolean): Record<string, string> {
+  return {
+    // Progress bars would flood the worker's output, which is read line by line.
+    'spark.ui.showConsoleProgress': 'false',
+    // Parallel jobs of a shared worker should share executors, not queue behind each other.
+    ...(shared ? { 'spark.scheduler.mode': 'FAIR' } : {}),
+  }
+}
+
+export function sparkSubmitCommand(options: SparkSubmitOptions): Command {
+  const conf = { ...defaultsFor(options.shared), ...options.context.sparkConf }
+  const args = [
+    ...splitRunOptions(options.context.runOptions),
+    '--name',
+    options.workerId,
+    ...Object.entries(conf).flatMap(([key, value]) => ['--conf', `${key}=${value}`]),
+    options.entryScript,
+  ]
+  return {
+    command: join(options.sparkHome, 'bin', 'spark-submit'),
+    args,
+    env: {
+      SPARK_HOME: options.sparkHome,
+      PYSPARK_PYTHON: options.python,
+      PYSPARK_DRIVER_PYTHON: options.python,
+      PYTHONUNBUFFERED: '1',
+      HAZE_MASTER_URL: options.masterUrl,
+      HAZE_WORKER_ID: options.workerId,
+      HAZE_WORKER_TOKEN: options.token,
+      HAZE_WORKER_CACHE: options.cacheDir,
+      HAZE_HEARTBEAT_MS: String(options.heartbeatMs),
+      HAZE_PARENT_PID: String(process.pid),
+    },
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * A worker started with spark-submit: its process group, its output, its link, its liveness.
+ *
+ * - The child runs in its own process group (spark-submit → JVM → Python); stopping or killing
+ *   the worker signals the whole group, so no JVM or Python process is left behind.
+ * - It must say hello and become ready within the start deadline, or it is killed and its end
+ *   counts as a start failure carrying its last output lines.
+ * - Once ready, both sides send heartbeats; a worker silent for three intervals is killed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { EventEmitter } from 'node:events'
+import { createWriteStream, type WriteStream } from 'node:fs'
+import { createInterface } from 'node:readline'
+import type { WebSocket } from 'ws'
+import { describeDuration, type Duration } from '../domain/duration.js'
+import type { ContextConfig } from '../domain/context.js'
+import type { Logger } from '../logger.js'
+import { frameText, parseMessage, type MasterMessage } from './protocol.js'
+import type { Command } from './spark-submit.js'
+import type { Worker, WorkerEvents, WorkerInfo, WorkerSpec, WorkerState } from './worker.js'
+
+export interface SparkWorkerOptions {
+  spec: WorkerSpec
+  command: Command
+  startTimeout: Duration
+  heartbeatMs: number
+  stopGrace: Duration
+  /** Where the process's own output is kept in full. */
+  outputFile: string
+  log: Logger
+}
+
+const KEPT_LINES = 40
+
+export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
+  readonly id: string
+  readonly context: ContextConfig
+  readonly capacity: number
+  readonly info: WorkerInfo = { startTime: Date.now() }
+  private currentState: WorkerState = 'starting'
+  private readonly child: ChildProcess
+  private readonly output: WriteStream
+  private readonly lastLines: string[] = []
+  private readonly log: Logger
+  private socket: WebSocket | undefined
+  private startTimer: NodeJS.Timeout | undefined
+  private heartbeatTimer: NodeJS.Timeout | undefined
+  private lastHeard = Date.now()
+  private endReason: string | undefined
+  /** Set when the master itself asked for the end (stop or kill), as opposed to a failure. */
+  private requested = false
+  private stopping: Promise<void> | undefined
+  private readonly closed: Promise<void>
+
+  constructor(private readonly options: SparkWorkerOptions) {
+    super()
+    this.id = options.spec.id
+    this.context = options.spec.context
+    this.capacity = options.spec.capacity
+    this.log = options.log.child({ worker: this.id })
+    this.output = createWriteStream(options.outputFile, { flags: 'a' })
+    this.output.on('error', (error) => this.log.warn({ err: error }, 'cannot write the worker output file'))
+
+    const { command, args, env } = options.command
+    this.child = spawn(command, args, {
+      detached: true,
+      shell: false,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    })
+    this.info.pid = this.child.pid
+    this.log.info({ pid: this.child.pid, command, args }, 'worker starting')
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      if (stream) createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => this.onOutput(line))
+    }
+    this.closed = new Promise((resolve) => {
+      this.child.on('error', (error) => {
+        this.onOutput(`cannot start ${command}: ${error.message}`)
+        this.endReason ??= `could not be started: ${error.message}`
+      })
+      // 'exit' fires when spark-submit itself ends; anything left in its group goes with it.
+      this.child.on('exit', () => this.signalGroup('SIGKILL'))
+      this.child.on('close', (code, signal) => {
+        this.finish(code, signal)
+        resolve()
+      })
+    })
+    this.startTimer = setTimeout(
+      () => void this.terminate(`did not become ready within ${describeDuration(options.startTimeout)}`),
+      options.startTimeout,
+    )
+  }
+
+  get state(): WorkerState {
+    return this.currentState
+  }
+
+  /** Called by the link server once this worker's hello carried the right token. */
+  attach(socket: WebSocket): void {
+    if (this.currentState === 'exited') {
+      socket.close(4002, 'worker already ended')
+      return
+    }
+    this.socket = socket
+    this.lastHeard = Date.now()
+    socket.on('message', (data, isBinary) => {
+      this.lastHeard = Date.now()
+      if (isBinary) return
+      let message
+      try {
+        message = parseMessage(frameText(data))
+      } catch (error) {
+        this.log.warn({ err: error }, 'ignored a malformed frame from the worker')
+        return
+      }
+      if (message.type === 'ready') this.onReady(message)
+      else if (message.type !== 'heartbeat' && message.type !== 'hello') this.emit('message', message)
+    })
+    socket.on('close', () => {
+      if (this.currentState !== 'exited') void this.terminate('its link to the master closed')
+    })
+  }
+
+  send(message: MasterMessage): boolean {
+    if (!this.socket || this.socket.readyState !== this.socket.OPEN) return false
+    this.socket.send(JSON.stringify(message))
+    return true
+  }
+
+  stop(reason: string): Promise<void> {
+    if (this.currentState === 'exited') return this.closed
+    this.requested = true
+    this.stopping ??= (async () => {
+      this.endReason ??= reason
+      this.currentState = 'stopping'
+      this.send({ type: 'shutdown' })
+      if (await this.exitsWithin(this.options.stopGrace)) return
+      this.signalGroup('SIGTERM')
+      if (await this.exitsWithin(5000)) return
+      this.signalGroup('SIGKILL')
+      await this.closed
+    })()
+    return this.stopping
+  }
+
+  kill(reason: string): Promise<void> {
+    this.requested = true
+    return this.terminate(reason)
+  }
+
+  private terminate(reason: string): Promise<void> {
+    if (this.currentState !== 'exited') {
+      this.endReason ??= reason
+      if (this.currentState !== 'stopping') this.currentState = 'stopping'
+      this.signalGroup('SIGKILL')
+    }
+    return this.closed
+  }
+
+  private onReady(message: { sparkVersion: string; applicationId: string; sparkUi?: string }): void {
+    if (this.currentState !== 'starting') return
+    clearTimeout(this.startTimer)
+    this.currentState = 'ready'
+    this.info.sparkUi = message.sparkUi
+    this.info.applicationId = message.applicationId
+    this.info.sparkVersion = message.sparkVersion
+    this.log.info({ sparkUi: message.sparkUi, applicationId: message.applicationId }, 'worker ready')
+    const interval = this.options.heartbeatMs
+    this.heartbeatTimer = setInterval(() => {
+      if (Date.now() - this.lastHeard > 3 * interval) {
+        void this.terminate(`stopped answering heartbeats for ${describeDuration(3 * interval)}`)
+        return
+      }
+      this.send({ type: 'heartbeat', time: Date.now() })
+    }, interval)
+    this.emit('ready')
+  }
+
+  private onOutput(line: string): void {
+    this.output.write(`${line}\n`)
+    this.lastLines.push(line)
+    if (this.lastLines.length > KEPT_LINES) this.lastLines.shift()
+    this.emit('output', line)
+  }
+
+  private finish(code: number | null, signal: NodeJS.Signals | null): void {
+    const duringStart = this.info.sparkVersion === undefined
+    this.currentState = 'exited'
+    clearTimeout(this.startTimer)
+    clearInterval(this.heartbeatTimer)
+    this.socket?.terminate()
+    this.output.end()
+    const how = signal ? `killed by ${signal}` : `exited with code ${code}`
+    const reason = this.endReason ? `${this.endReason} (${how})` : how
+    this.log.info({ reason }, 'worker ended')
+    this.emit('exit', { reason, duringStart, requested: this.requested, lastLines: [...this.lastLines] })
+  }
+
+  private signalGroup(signal: NodeJS.Signals): void {
+    const pid = this.child.pid
+    if (pid === undefined) return
+    try {
+      process.kill(-pid, signal)
+    } catch {
+      // The group is already gone.
+    }
+  }
+
+  private async exitsWithin(ms: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))
+    const result = await Promise.race([this.closed.then(() => true as const), timeout])
+    clearTimeout(timer)
+    return result
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * A worker as the executor sees it: one Spark driver process serving one context, whatever
+ * starts it. The real one is `SparkWorker` (spark-submit); the scheduler's unit tests use a
+ * scripted double with the same interface.
+ */
+import type { EventEmitter } from 'node:events'
+import type { ContextConfig } from '../domain/context.js'
+import type { MasterMessage, WorkerMessage } from './protocol.js'
+
+export type WorkerState = 'starting' | 'ready' | 'stopping' | 'exited'
+
+export interface WorkerExit {
+  /** Why it ended, in words: "exited with code 1", "killed by SIGKILL", "stopped: idle for 3600 seconds". */
+  reason: string
+  /** True if it ended before it was ready. */
+  duringStart: boolean
+  /** True if the master asked for the end (stop, kill); false for a crash, a start failure, silence. */
+  requested: boolean
+  /** Its last output lines, for start failures. */
+  lastLines: string[]
+}
+
+export interface WorkerEvents {
+  ready: []
+  message: [WorkerMessage]
+  /** A line of the driver process's own output (Spark's log, stray prints). */
+  output: [string]
+  exit: [WorkerExit]
+}
+
+export interface WorkerInfo {
+  pid?: number | undefined
+  sparkUi?: string | undefined
+  applicationId?: string | undefined
+  sparkVersion?: string | undefined
+  startTime: number
+}
+
+export interface WorkerSpec {
+  id: string
+  context: ContextConfig
+  /** How many jobs it runs at once: the context's maxJobs when shared, 1 when exclusive. */
+  capacity: number
+}
+
+export interface Worker extends EventEmitter<WorkerEvents> {
+  readonly id: string
+  readonly context: ContextConfig
+  readonly capacity: number
+  readonly state: WorkerState
+  readonly info: WorkerInfo
+  /** Sends a message once ready; false if the link is gone. */
+  send(message: MasterMessage): boolean
+  /** Asks it to shut down, then escalates to SIGTERM and SIGKILL. Same promise on every call. */
+  stop(reason: string): Promise<void>
+  /** Kills its process group now. */
+  kill(reason: string): Promise<void>
+}
+
+export interface WorkerLauncher {
+  launch(spec: WorkerSpec): Worker
+}
