@@ -200,7 +200,8 @@ export class ContextRunner {
     this.host.workerEnded(slot.worker, exit, runs)
     if (exit.duringStart && !exit.requested) {
       this.failures += 1
-      const output = exit.lastLines.filter((line) => line.trim() !== '').slice(-8).join(' | ')
+      const lines = exit.errorLines.length > 0 ? exit.errorLines.slice(0, 5) : exit.lastLines.slice(-8)
+      const output = lines.filter((line) => line.trim() !== '').join(' | ')
       const cause = `worker ${slot.worker.id} failed to start: ${exit.reason}${output ? `: ${output}` : ''}`
       this.host.log.warn({ context: this.config.name, failures: this.failures, cause }, 'worker start failed')
       if (this.failures >= this.config.maxConnFailures) {
@@ -238,7 +239,7 @@ export class ContextRunner {
     slot.idleTimer = undefined
   }
 
-  private brokenMessage(): string {
+  brokenMessage(): string {
     return `context ${this.config.name} is broken: ${this.brokenCause ?? 'unknown cause'}; update the context to try again`
   }
 }

@@ -138,6 +138,8 @@ export class Executor implements RunnerHost {
     this.deps.bus.publish('job:event', { event: 'initialized', job: record, time: record.createTime })
     await this.appendLog(record.jobId, 'INFO', `job of function ${fn.name} accepted (externalId=${request.externalId ?? 'none'}, source=${request.source})`)
     this.enqueue(run, context)
+    // Answer once the job is recorded as queued (or failed, in a broken context).
+    await run.chain
     return run
   }
 
@@ -272,11 +274,17 @@ export class Executor implements RunnerHost {
   }
 
   private enqueue(run: JobRun, context: ContextConfig): void {
+    const runner = this.runnerFor(context)
+    if (runner.broken !== undefined) {
+      // As in Mist: a job for a broken context fails at once, never queued.
+      this.end(run, 'failed', runner.brokenMessage())
+      return
+    }
     void this.update(run, 'queued', { status: 'queued' }, 'INFO', `queued in context ${context.name}, waiting for a worker`)
     armTimer(run, run.startTimeout, () =>
       this.requestCancel(run, `start timeout was exceeded: ${describeDuration(run.startTimeout)}`),
     )
-    this.runnerFor(context).enqueue(run)
+    runner.enqueue(run)
   }
 
   private onWorkerMessage(worker: Worker, message: WorkerMessage): void {

@@ -31,6 +31,7 @@ export interface SparkWorkerOptions {
 }
 
 const KEPT_LINES = 40
+const ERROR_LINE = /\b(error|exception|unrecognized|fatal|failed|cannot|not found)\b/i
 
 export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
   readonly id: string
@@ -41,6 +42,7 @@ export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
   private readonly child: ChildProcess
   private readonly output: WriteStream
   private readonly lastLines: string[] = []
+  private readonly errorLines: string[] = []
   private readonly log: Logger
   private socket: WebSocket | undefined
   private startTimer: NodeJS.Timeout | undefined
@@ -119,6 +121,16 @@ export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
     socket.on('close', () => {
       if (this.currentState !== 'exited') void this.terminate('its link to the master closed')
     })
+    // Heartbeats flow from the hello on, so a worker still starting Spark knows we are here;
+    // silence is judged only once it is ready (starting is bounded by the start deadline).
+    const interval = this.options.heartbeatMs
+    this.heartbeatTimer = setInterval(() => {
+      if (this.currentState === 'ready' && Date.now() - this.lastHeard > 3 * interval) {
+        void this.terminate(`stopped answering heartbeats for ${describeDuration(3 * interval)}`)
+        return
+      }
+      this.send({ type: 'heartbeat', time: Date.now() })
+    }, interval)
   }
 
   send(message: MasterMessage): boolean {
@@ -164,15 +176,8 @@ export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
     this.info.sparkUi = message.sparkUi
     this.info.applicationId = message.applicationId
     this.info.sparkVersion = message.sparkVersion
+    this.lastHeard = Date.now()
     this.log.info({ sparkUi: message.sparkUi, applicationId: message.applicationId }, 'worker ready')
-    const interval = this.options.heartbeatMs
-    this.heartbeatTimer = setInterval(() => {
-      if (Date.now() - this.lastHeard > 3 * interval) {
-        void this.terminate(`stopped answering heartbeats for ${describeDuration(3 * interval)}`)
-        return
-      }
-      this.send({ type: 'heartbeat', time: Date.now() })
-    }, interval)
     this.emit('ready')
   }
 
@@ -180,6 +185,7 @@ export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
     this.output.write(`${line}\n`)
     this.lastLines.push(line)
     if (this.lastLines.length > KEPT_LINES) this.lastLines.shift()
+    if (this.errorLines.length < 10 && ERROR_LINE.test(line)) this.errorLines.push(line)
     this.emit('output', line)
   }
 
@@ -193,7 +199,13 @@ export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
     const how = signal ? `killed by ${signal}` : `exited with code ${code}`
     const reason = this.endReason ? `${this.endReason} (${how})` : how
     this.log.info({ reason }, 'worker ended')
-    this.emit('exit', { reason, duringStart, requested: this.requested, lastLines: [...this.lastLines] })
+    this.emit('exit', {
+      reason,
+      duringStart,
+      requested: this.requested,
+      lastLines: [...this.lastLines],
+      errorLines: [...this.errorLines],
+    })
   }
 
   private signalGroup(signal: NodeJS.Signals): void {

@@ -18,6 +18,8 @@ export interface WorkerExit {
   requested: boolean
   /** Its last output lines, for start failures. */
   lastLines: string[]
+  /** Its first output lines that look like errors (spark-submit prints the cause before its usage). */
+  errorLines: string[]
 }
 
 export interface WorkerEvents {

@@ -49,7 +49,7 @@ export class FakeWorker extends EventEmitter<WorkerEvents> implements Worker {
     if (this.state === 'exited') return
     const duringStart = this.info.sparkVersion === undefined
     this.state = 'exited'
-    this.emit('exit', { reason, duringStart, requested: false, lastLines })
+    this.emit('exit', { reason, duringStart, requested: false, lastLines, errorLines: lastLines.filter((l) => /error/i.test(l)) })
   }
 
   send(message: MasterMessage): boolean {
@@ -70,7 +70,7 @@ export class FakeWorker extends EventEmitter<WorkerEvents> implements Worker {
     if (this.state !== 'exited') {
       this.stopReason = reason
       this.state = 'exited'
-      this.emit('exit', { reason, duringStart: this.info.sparkVersion === undefined, requested: true, lastLines: [] })
+      this.emit('exit', { reason, duringStart: this.info.sparkVersion === undefined, requested: true, lastLines: [], errorLines: [] })
     }
     return Promise.resolve()
   }

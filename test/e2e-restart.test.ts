@@ -1,0 +1,95 @@
+/**
+ * Crash safety on real Spark: the master is killed (SIGKILL) mid-job. Its workers must exit by
+ * themselves, and the restarted master must end the interrupted job with a reason and run the
+ * job that was still queued.
+ */
+import assert from 'node:assert/strict'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { after, describe, it } from 'node:test'
+import { HAZE_HOME } from '../src/config.js'
+import { jsonBody, upload } from './helpers/haze.js'
+import { sample } from './helpers/samples.js'
+import { until } from './helpers/wait.js'
+
+type Details = { jobId: string; status: string; workerId?: string; jobResult?: unknown }
+
+function startMaster(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(HAZE_HOME, 'src', 'main.ts'), 'start', '--port', '0', '--data-dir', dataDir], {
+    cwd: HAZE_HOME,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the master did not listen within 60 s')), 60_000)
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const url = /"url":"(http:[^"]+)"/.exec(line)?.[1]
+      if (url) {
+        clearTimeout(timer)
+        resolve({ child, url })
+      }
+    })
+    child.once('exit', (code) => reject(new Error(`the master exited early (${code})`)))
+  })
+}
+
+const groupAlive = (pgid: number) => {
+  try {
+    process.kill(-pgid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+describe('a master killed mid-job', { timeout: 600_000 }, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'haze-restart-'))
+  const children: ChildProcess[] = []
+  after(() => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it('leaves no worker behind, and on restart fails the running job and runs the queued one', async () => {
+    const first = await startMaster(dataDir)
+    children.push(first.child)
+    const api = (base: string, path: string, init?: RequestInit) => fetch(`${base}${path}`, init)
+    assert.equal((await api(first.url, '/v2/api/artifacts', upload('jobs.py', sample('jobs.py')))).status, 200)
+    await api(first.url, '/v2/api/contexts', jsonBody('POST', { name: 'one', workerMode: 'exclusive', maxJobs: 1, sparkConf: { 'spark.master': 'local[1]', 'spark.ui.enabled': 'false' } }))
+    for (const [name, className] of [['slow', 'slow_count'], ['noop', 'noop']]) {
+      const created = await api(first.url, '/v2/api/functions', jsonBody('POST', { name, path: 'jobs.py', className, defaultContext: 'one' }))
+      assert.equal(created.status, 200)
+    }
+    const submit = async (base: string, fn: string, args: unknown) =>
+      ((await (await api(base, `/v2/api/functions/${fn}/jobs`, jsonBody('POST', args))).json()) as { id: string }).id
+    const job = async (base: string, id: string) => (await (await api(base, `/v2/api/jobs/${id}`)).json()) as Details
+
+    const running = await submit(first.url, 'slow', { seconds: 300 })
+    const queued = await submit(first.url, 'noop', {})
+    await until(async () => (await job(first.url, running)).status === 'started', 'the slow job to start', 120_000)
+    const workers = (await (await api(first.url, '/v2/api/workers')).json()) as { name: string; pid: number }[]
+    const worker = workers[0]!
+    assert.ok(groupAlive(worker.pid))
+
+    first.child.kill('SIGKILL')
+    await until(() => !groupAlive(worker.pid), "the worker's processes to exit by themselves", 30_000)
+
+    const second = await startMaster(dataDir)
+    children.push(second.child)
+    const failed = await job(second.url, running)
+    assert.equal(failed.status, 'failed')
+    assert.match(String(failed.jobResult), new RegExp(`the master restarted while the job was running on worker ${worker.name}`))
+    const resumed = await until(async () => {
+      const details = await job(second.url, queued)
+      return details.status === 'finished' && details
+    }, 'the queued job to run after the restart', 120_000)
+    assert.equal(resumed.status, 'finished')
+    const log = readFileSync(join(dataDir, 'logs', `job-${queued}.log`), 'utf8')
+    assert.match(log, /the master restarted; the job is queued again/)
+    const stopped = new Promise((resolve) => second.child.once('exit', resolve))
+    second.child.kill('SIGTERM')
+    await stopped
+  })
+})
