@@ -197,16 +197,28 @@ describe('executor', () => {
     await until(() => launcher.launched[1]?.runs[0] === next, 'a fresh worker')
   })
 
+  it('fails the jobs waiting for a worker that cannot start, with its output', async () => {
+    await contexts.put({ name: 'flaky', maxConnFailures: 3, workerMode: 'exclusive', maxJobs: 1 })
+    launcher.onLaunch = (worker) => worker.die('exited with code 1', ['some noise', 'Error: no such option --bogus'])
+    const first = await submit({ context: 'flaky' })
+    assert.equal((await settle(first)).status, 'failed')
+    assert.match(await reason(first), /^worker flaky_.* failed to start: exited with code 1: Error: no such option --bogus$/)
+    readyAll()
+    const second = await submit({ context: 'flaky' })
+    await until(() => launcher.live()[0]?.runs[0] === second, 'the next start succeeds and runs the next job')
+  })
+
   it('marks a context broken after maxConnFailures start failures, until it is updated', async () => {
     await contexts.put({ name: 'bad', maxConnFailures: 2, workerMode: 'shared' })
     launcher.onLaunch = (worker) => worker.die('exited with code 1', ['Error: no such option --bogus'])
-    const queued = await submit({ context: 'bad' })
-    const job = await settle(queued)
-    assert.equal(job.status, 'failed')
-    assert.match(await reason(queued), /^context bad is broken: worker bad_.* failed to start: exited with code 1: Error: no such option --bogus/)
+    const first = await submit({ context: 'bad' })
+    assert.match(await reason((await settle(first)).jobId), /^worker bad_.* failed to start/)
+    const second = await submit({ context: 'bad' })
+    await settle(second)
     assert.equal(launcher.launched.length, 2)
     const late = await submit({ context: 'bad' })
-    assert.equal((await settle(late)).status, 'failed', 'new jobs fail at once')
+    assert.equal(await statusOf(late), 'failed', 'a new job fails at once')
+    assert.match(await reason(late), /^context bad is broken: worker bad_.* failed to start: exited with code 1: Error: no such option --bogus; update the context/)
     assert.equal(launcher.launched.length, 2, 'without starting workers')
 
     readyAll()

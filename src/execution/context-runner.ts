@@ -5,8 +5,9 @@
  * - shared: one long-lived worker running up to maxJobs jobs at once in threads, so a job
  *   never waits for a worker to start while the warm one has room. It stops after `downtime`
  *   idle, unless the context is precreated (then it is started at once and kept warm).
- * - maxConnFailures consecutive start failures make the context broken: queued and new jobs
- *   fail at once with the cause, until the context is changed.
+ * - A worker that fails to start fails the jobs waiting for it with its cause (its output's
+ *   error lines); maxConnFailures consecutive start failures make the context broken: new
+ *   jobs fail at once with the cause, until the context is changed.
  * Jobs are handed out oldest first.
  */
 import { randomBytes } from 'node:crypto'
@@ -204,6 +205,10 @@ export class ContextRunner {
       const output = lines.filter((line) => line.trim() !== '').join(' | ')
       const cause = `worker ${slot.worker.id} failed to start: ${exit.reason}${output ? `: ${output}` : ''}`
       this.host.log.warn({ context: this.config.name, failures: this.failures, cause }, 'worker start failed')
+      // The jobs that were waiting for this worker fail with its cause: in exclusive mode the
+      // oldest queued job (each worker is started for one), in shared mode all queued jobs.
+      const waiting = slot.exclusive ? this.queue.splice(0, 1) : this.queue.splice(0)
+      for (const run of waiting) this.host.failQueued(run, cause)
       if (this.failures >= this.config.maxConnFailures) {
         this.brokenCause = cause
         this.host.log.error({ context: this.config.name, cause }, 'context is broken')
