@@ -33,9 +33,12 @@ export interface HazeServer {
   readonly jobs: JobStore
   readonly executor: Executor
   readonly log: Logger
-  /** Stops intake, lets requests finish, closes the store. */
+  /**
+   * Graceful shutdown: stop intake, give running jobs shutdownGrace, fail the rest, stop the
+   * workers (shutdown message, SIGTERM, SIGKILL), close the server and the store.
+   */
   stop(): Promise<void>
-  /** Same as stop, without waiting for requests in flight. */
+  /** The same without waiting: running jobs fail now, workers are killed, connections cut. */
   kill(): Promise<void>
 }
 
@@ -124,7 +127,10 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
     log.info({ url, dataDir: config.dataDir, sparkHome }, `Haze is listening on ${url} (API docs /docs)`)
 
     const shutdown = (force: boolean): Promise<void> => {
-      if (force) app.server.closeAllConnections()
+      if (force) {
+        void executor.kill()
+        app.server.closeAllConnections()
+      }
       return (closing ??= releaseAll())
     }
     return {

@@ -73,6 +73,9 @@ export class Executor implements RunnerHost {
   private readonly runs = new Map<string, JobRun>()
   private accepting = true
   private stopping: Promise<void> | undefined
+  /** Resolved by kill(): shutdown stops waiting for running jobs and workers. */
+  private hurry!: () => void
+  private readonly hurried = new Promise<void>((resolve) => (this.hurry = resolve))
 
   constructor(private readonly deps: ExecutorDeps) {
     this.log = deps.log.child({ part: 'executor' })
@@ -195,16 +198,24 @@ export class Executor implements RunnerHost {
       const running = active()
       if (running.length > 0) {
         this.log.info({ jobs: running.length }, 'waiting for running jobs before shutting down')
-        await within(Promise.all(running.map((run) => run.ended)), this.deps.settings.shutdownGrace)
+        await within(Promise.race([Promise.all(running.map((run) => run.ended)), this.hurried]), this.deps.settings.shutdownGrace)
       }
       for (const run of active()) {
         this.end(run, 'failed', `Haze shut down while the job was running on worker ${run.worker?.id ?? '?'}`)
       }
       for (const run of this.runs.values()) clearTimers(run)
-      await Promise.all([...this.runners.values()].map((runner) => runner.close('Haze is shutting down')))
+      const closing = Promise.all([...this.runners.values()].map((runner) => runner.close('Haze is shutting down')))
+      await Promise.race([closing, this.hurried])
+      await Promise.all(this.workers().map((worker) => worker.kill('Haze was stopped by force')))
       await Promise.all([...this.runs.values()].map((run) => run.chain))
     })()
     return this.stopping
+  }
+
+  /** Shutdown without waiting: running jobs fail now and workers are killed. */
+  kill(): Promise<void> {
+    this.hurry()
+    return this.stop()
   }
 
   // --- RunnerHost --------------------------------------------------------------------------
