@@ -21,3 +21,18 @@ def one_line(exc: BaseException) -> str:
     """``Type: message`` on one line, e.g. ``ModuleNotFoundError: No module named 'x'``."""
     message = str(exc).replace("\r", " ").replace("\n", " ").strip()
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+def summary(exc: BaseException) -> str:
+    """``Type: first line of the message``. A Java exception (Py4JJavaError) speaks through
+    the Java exception's own first line: its text starts with the uninformative "An error
+    occurred while calling ..." and goes on with a whole Java stack trace."""
+    text = str(exc)
+    java = getattr(exc, "java_exception", None)
+    if java is not None:
+        try:
+            text = java.toString()
+        except Exception:
+            pass
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__

@@ -1,0 +1,276 @@
+"""The worker process: one SparkSession, one link to the master, jobs in threads.
+
+Started by the master through spark-submit (see entry.py) with, in its environment:
+
+* ``HAZE_MASTER_URL``: ``http://host:port``; the link is ``ws://host:port/internal/workers/link``
+  and relative artifact URLs are resolved against it;
+* ``HAZE_WORKER_ID``, ``HAZE_WORKER_TOKEN`` (one-time, sent in ``hello``);
+* ``HAZE_WORKER_CACHE``: the artifact cache directory shared by workers;
+* ``HAZE_HEARTBEAT_MS`` (default 2000).
+
+Life cycle: connect and say ``hello`` at once (the master learns the pid before Spark's
+slow start), start the SparkSession, say ``ready``, then serve ``run`` / ``cancel`` /
+``shutdown`` frames until told to stop. The process never outlives its master: it exits
+when the link closes, when no frame has come for three heartbeat intervals, and (Linux)
+when its parent, spark-submit's JVM, dies. Exit codes: 0 after ``shutdown``, 1 if Spark
+cannot start, 2 bad environment or no link, 3 heartbeats lost, 4 link closed.
+"""
+
+import ctypes
+import os
+import platform
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+
+from . import capture, threads
+from .artifacts import ArtifactCache
+from .contexts import SparkObjects
+from .errors import summary
+from .frames import BadFrame, now_ms, parse_master_frame
+from .jobs import Job
+from .link import Link, LinkClosed
+
+_STOP_SPARK_SECONDS = 5.0
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    master_url: str
+    worker_id: str
+    token: str
+    cache_dir: str
+    heartbeat_ms: int
+
+    @classmethod
+    def from_env(cls, environ=os.environ) -> "Settings":
+        missing = [name for name in ("HAZE_MASTER_URL", "HAZE_WORKER_ID", "HAZE_WORKER_TOKEN") if not environ.get(name)]
+        if missing:
+            raise ValueError(f"missing environment variables: {', '.join(missing)}")
+        heartbeat = environ.get("HAZE_HEARTBEAT_MS", "2000")
+        if not heartbeat.isdigit() or int(heartbeat) < 1:
+            raise ValueError(f"HAZE_HEARTBEAT_MS must be a positive integer, got {heartbeat!r}")
+        cache = environ.get("HAZE_WORKER_CACHE") or os.path.join(tempfile.gettempdir(), "haze-worker-cache")
+        return cls(environ["HAZE_MASTER_URL"], environ["HAZE_WORKER_ID"], environ["HAZE_WORKER_TOKEN"],
+                   cache, int(heartbeat))
+
+
+class Worker:
+    def __init__(self, settings: Settings, link: Link):
+        self.settings = settings
+        self.link = link
+        self.router = capture.install(link.send, link.wait_for_room)
+        self.artifacts = ArtifactCache(settings.cache_dir, settings.master_url)
+        threads.install(on_start=self._join_job_group)
+        self._jobs = {}
+        self._jobs_lock = threading.Lock()
+        self._objects = None
+        self._ready = threading.Event()
+        self._py_files = {}  # sha1 → the copy handed to sc.addPyFile
+        self._py_files_dir = None  # made with the first archive
+        self._last_heard = time.monotonic()
+        self._exit_lock = threading.Lock()
+        self._exiting = False
+
+    # -- life cycle ---------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Serve the master until an exit; never returns."""
+        self.send(_hello(self.settings))
+        threading.Thread(target=self._read_loop, name="haze-link-reader", daemon=True).start()
+        threading.Thread(target=self._heartbeat_loop, name="haze-heartbeat", daemon=True).start()
+        try:
+            spark = _start_spark()
+        except BaseException as exc:
+            # The master shows the last lines of the output: the full story, then the gist.
+            traceback.print_exception(exc, file=sys.__stderr__)
+            self.exit(1, f"haze worker: cannot start the SparkSession: {summary(exc)}", stop_spark=False)
+        self._objects = SparkObjects(spark)
+        self._ready.set()
+        sc = spark.sparkContext
+        ready = {"type": "ready", "sparkVersion": spark.version, "applicationId": sc.applicationId}
+        if sc.uiWebUrl:
+            ready["sparkUi"] = sc.uiWebUrl
+        self.send(ready)
+        try:
+            threading.Event().wait()  # nothing more to do here: the other threads decide the exit
+        except KeyboardInterrupt:
+            self.exit(130, "haze worker: interrupted")
+
+    def exit(self, code: int, message: str = "", stop_spark: bool = True) -> None:
+        """Stop Spark (bounded in time) and end the process. Never returns: a second caller
+        waits for the first to end it."""
+        with self._exit_lock:
+            first, self._exiting = not self._exiting, True
+        if not first:
+            threading.Event().wait()  # another thread is ending the process
+        if message:
+            print(message, file=sys.__stderr__, flush=True)
+        if stop_spark and self._objects is not None:
+            stopper = threading.Thread(target=self._objects.spark.stop, name="haze-spark-stop", daemon=True)
+            stopper.start()
+            stopper.join(_STOP_SPARK_SECONDS)
+        self.link.close(timeout=1.0)
+        if self._py_files_dir is not None:
+            shutil.rmtree(self._py_files_dir, ignore_errors=True)
+        for stream in (sys.__stdout__, sys.__stderr__):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)  # job threads are abandoned, whatever they are doing
+
+    # -- what jobs see (see jobs.Job) ---------------------------------------------------
+
+    def send(self, frame: dict) -> None:
+        self.link.send(frame)
+
+    def spark_objects(self, wait: bool = True):
+        if wait:
+            self._ready.wait()
+        return self._objects
+
+    def add_py_file(self, sha1: str, path: str) -> None:
+        """Ship an archive to the executors, once per content. Each content gets a file name
+        of its own: Spark refuses a second file of the same name with other contents."""
+        with self._jobs_lock:
+            if sha1 in self._py_files:
+                return
+            if self._py_files_dir is None:
+                self._py_files_dir = tempfile.mkdtemp(prefix="haze-worker-pyfiles-")
+            copy = os.path.join(self._py_files_dir, f"{sha1[:16]}-{os.path.basename(path)}")
+            try:
+                os.link(path, copy)
+            except OSError:
+                shutil.copyfile(path, copy)
+            self._objects.sc.addPyFile(copy)
+            self._py_files[sha1] = copy
+
+    def job_done(self, job: Job) -> None:
+        with self._jobs_lock:
+            self._jobs.pop(job.id, None)
+
+    # -- frames from the master ---------------------------------------------------------
+
+    def _read_loop(self) -> None:
+        while True:
+            try:
+                text = self.link.receive()
+            except LinkClosed as exc:
+                self.exit(4, f"haze worker: the link to the master is closed ({exc}); exiting")
+            self._last_heard = time.monotonic()
+            try:
+                self._dispatch(parse_master_frame(text))
+            except BadFrame as exc:
+                print(f"haze worker: ignoring a frame from the master: {exc}", file=sys.__stderr__, flush=True)
+            except Exception as exc:  # the reader must survive whatever one frame does
+                print(f"haze worker: error handling a frame: {type(exc).__name__}: {exc}", file=sys.__stderr__,
+                      flush=True)
+
+    def _dispatch(self, frame: dict) -> None:
+        kind = frame["type"]
+        if kind == "run":
+            self._start_job(frame)
+        elif kind == "cancel":
+            with self._jobs_lock:
+                job = self._jobs.get(frame["jobId"])
+            if job is not None:
+                job.cancel()
+        elif kind == "shutdown":
+            self.exit(0)
+
+    def _start_job(self, frame: dict) -> None:
+        with self._jobs_lock:
+            if self._exiting:
+                return
+            if frame["jobId"] in self._jobs:
+                raise BadFrame(f"run: job {frame['jobId']} is already running here")
+            job = self._jobs[frame["jobId"]] = Job(frame, self)
+        job.start()
+
+    # -- liveness -----------------------------------------------------------------------
+
+    def _heartbeat_loop(self) -> None:
+        interval = self.settings.heartbeat_ms / 1000
+        while True:
+            time.sleep(interval)
+            silent = time.monotonic() - self._last_heard
+            if silent > 3 * interval:
+                self.exit(3, f"haze worker: no frame from the master for {silent * 1000:.0f} ms "
+                             f"(heartbeat every {self.settings.heartbeat_ms} ms); exiting")
+            with self._jobs_lock:
+                running = list(self._jobs)
+            self.send({"type": "heartbeat", "time": now_ms(), "runningJobs": running})
+
+    def _join_job_group(self, job_id: str) -> None:
+        """Run first in a thread a job's thread started: its Spark jobs belong to the job."""
+        if self._objects is not None:
+            self._objects.sc.setJobGroup(job_id, f"haze job {job_id}", interruptOnCancel=True)
+
+
+def main() -> int:
+    _exit_with_parent_process()
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        print(f"haze worker: {exc}", file=sys.stderr)
+        return 2
+    try:
+        link = Link(settings.master_url)
+    except Exception as exc:
+        print(f"haze worker: cannot connect to the master at {settings.master_url}: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return 2
+    Worker(settings, link).run()
+    return 0
+
+
+def _start_spark():
+    """The SparkSession, configured by spark-submit's --conf pairs. Jobs of a shared worker
+    run side by side, so the scheduler mode is FAIR unless the context says otherwise."""
+    from pyspark import SparkConf, SparkContext
+    from pyspark.sql import SparkSession
+
+    # Connect to spark-submit's JVM first: only then does SparkConf() see the --conf pairs.
+    SparkContext._ensure_initialized()
+    builder = SparkSession.builder
+    if not SparkConf().contains("spark.scheduler.mode"):
+        builder = builder.config("spark.scheduler.mode", "FAIR")
+    return builder.getOrCreate()
+
+
+def _hello(settings: Settings) -> dict:
+    import pyspark
+
+    return {
+        "type": "hello", "workerId": settings.worker_id, "token": settings.token, "pid": os.getpid(),
+        "versions": {"python": platform.python_version(), "pyspark": pyspark.__version__, "worker": _own_version()},
+    }
+
+
+def _own_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("haze-worker")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _exit_with_parent_process() -> None:
+    """Die with spark-submit's JVM, our real parent (Linux). HAZE_PARENT_PID names the
+    master, which is not our parent; the link's liveness covers the master."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:
+        os._exit(70)  # the parent died before the signal was armed

@@ -1,0 +1,79 @@
+"""Functions for the worker's tests (and the master's): long, failing, noisy and odd jobs.
+
+All are plain typed functions; deploy each with its name as className.
+"""
+
+import logging
+import threading
+import time
+from typing import Any
+
+from pyspark import SparkContext
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.streaming import StreamingContext
+
+_TICK = 0.05
+
+
+def slow_count(sc: SparkContext, seconds: float) -> int:
+    """A Spark job lasting about `seconds` on two cores: cancellable through its job group."""
+    items = max(2, int(seconds / _TICK) * 2)
+    return sc.parallelize(range(items), 2).map(lambda x: time.sleep(_TICK) or x).count()
+
+
+def busy_loop(spark: SparkSession) -> None:
+    """Pure Python, forever: only an asynchronous exception in its thread stops it."""
+    while True:
+        pass
+
+
+def stream_forever(ssc: StreamingContext) -> None:
+    """A DStream job that runs until its StreamingContext is stopped (by a cancel)."""
+    rdd = ssc.sparkContext.parallelize([1, 2, 3])
+    ssc.queueStream([rdd], default=rdd).count().pprint()
+    ssc.start()
+    ssc.awaitTermination()
+
+
+def big_numbers(spark: SparkSession) -> dict:
+    """Integers past 2^53 and nested values, which must arrive exactly."""
+    return {"big": 2**100, "nested": {"list": [1, 2.5, True, None, "x"]}}
+
+
+def dataframe(spark: SparkSession, n: int) -> DataFrame:
+    """A DataFrame result: rows {id, square}."""
+    return spark.range(n).selectExpr("id", "id * id AS square")
+
+
+def chatty(spark: SparkSession, tag: str, lines: int) -> str:
+    """Prints and logs `lines` lines each, tagged, with small sleeps, plus one line printed
+    from a thread it starts: a job's output must reach that job's log only."""
+    log = logging.getLogger("chatty")
+    for index in range(lines):
+        print(f"{tag} print {index}")
+        log.info("%s log %d", tag, index)
+        time.sleep(0.02)
+    helper = threading.Thread(target=lambda: print(f"{tag} from a thread"))
+    helper.start()
+    helper.join()
+    return tag
+
+
+def boom(spark: SparkSession) -> None:
+    """Fails with ValueError('boom')."""
+    raise ValueError("boom")
+
+
+def echo(spark: SparkSession, value: Any) -> Any:
+    """Returns its argument unchanged."""
+    return value
+
+
+def huge(spark: SparkSession, size: int) -> str:
+    """A string of `size` characters, to exceed a result limit."""
+    return "x" * size
+
+
+def noop(spark: SparkSession) -> int:
+    """Returns 1 at once."""
+    return 1

@@ -1,0 +1,45 @@
+"""frames.parse_master_frame agrees with the schema file on master → worker frames."""
+
+import json
+
+import jsonschema
+import pytest
+
+from fake_master import validate
+from haze_worker.frames import BadFrame, parse_master_frame
+
+RUN = {
+    "type": "run", "jobId": "job_1-a", "artifact": {"name": "a.py", "sha1": "0" * 40, "url": "http://h/a.py"},
+    "className": "f", "argumentsJson": "{}", "contextKind": "spark_session", "streamingDuration": 1000,
+    "resultLimit": 10,
+}
+VALID = [RUN, {"type": "cancel", "jobId": "j"}, {"type": "shutdown"}, {"type": "heartbeat", "time": 5},
+         {"type": "heartbeat", "time": 5, "runningJobs": ["a"]}]
+INVALID = [
+    {**RUN, "jobId": "bad id"}, {**RUN, "extra": 1}, {k: v for k, v in RUN.items() if k != "resultLimit"},
+    {**RUN, "resultLimit": 0}, {**RUN, "resultLimit": True}, {**RUN, "contextKind": "other"},
+    {**RUN, "artifact": {**RUN["artifact"], "sha1": "A" * 40}}, {**RUN, "artifact": {"name": "a"}},
+    {"type": "cancel"}, {"type": "shutdown", "now": True}, {"type": "heartbeat", "time": -1},
+    {"type": "heartbeat", "time": 1, "runningJobs": ["no way"]}, {"type": "ready"}, {"type": "nope"}, [1],
+]
+
+
+@pytest.mark.parametrize("frame", VALID)
+def test_valid_frames_are_accepted(frame):
+    validate(frame)
+    assert parse_master_frame(json.dumps(frame)) == frame
+
+
+@pytest.mark.parametrize("frame", INVALID)
+def test_invalid_frames_are_refused_by_both(frame):
+    with pytest.raises(jsonschema.ValidationError):
+        validate(frame)
+    with pytest.raises(BadFrame):
+        parse_master_frame(json.dumps(frame))
+
+
+def test_not_json():
+    with pytest.raises(BadFrame, match="not JSON"):
+        parse_master_frame("{")
+    with pytest.raises(BadFrame, match="binary"):
+        parse_master_frame(b"{}")
