@@ -1,38 +1,11 @@
 import assert from 'node:assert/strict'
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { after, describe, it } from 'node:test'
 import { HAZE_HOME } from '../src/config.js'
-
-const MAIN = join(HAZE_HOME, 'src', 'main.ts')
-const node = (args: string[]) => [process.execPath, ['--import', 'tsx', MAIN, ...args]] as const
-
-/** Starts `haze start` as a real process and resolves with its URL once it listens. */
-function startCli(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const [command, argv] = node(['start', '--port', '0', ...args])
-  const child = spawn(command, argv, { cwd: HAZE_HOME, stdio: ['ignore', 'pipe', 'pipe'] })
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('haze start did not listen within 60 s')), 60_000)
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const url = /"url":"(http:[^"]+)"/.exec(line)?.[1]
-      if (url) {
-        clearTimeout(timer)
-        resolve({ child, url })
-      }
-    })
-    child.on('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`haze start exited early with ${code}`))
-    })
-  })
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: string | null }> {
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
-}
+import { exited, hazeCommand, startCli } from './helpers/cli.js'
 
 describe('the haze command', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'haze-cli-'))
@@ -66,7 +39,7 @@ describe('the haze command', () => {
 
   it('prints its version, and refuses unknown commands and flags', () => {
     const run = (args: string[]) => {
-      const [command, argv] = node(args)
+      const [command, argv] = hazeCommand(args)
       return spawnSync(command, argv, { cwd: HAZE_HOME, encoding: 'utf8' })
     }
     const version = run(['version'])

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { loadConfig, parseSize } from '../src/config.js'
+import { BUILT_IN_DEFAULT } from './helpers/contexts.js'
 
 describe('configuration', () => {
   const dir = mkdtempSync(join(tmpdir(), 'haze-config-'))
@@ -20,17 +21,7 @@ describe('configuration', () => {
     assert.equal(config.port, 2004)
     assert.equal(config.dataDir, join(process.cwd(), 'data'))
     assert.equal(config.uploadLimit, 250 * 1024 * 1024)
-    assert.deepEqual(config.contextDefaults, {
-      name: 'default',
-      sparkConf: { 'spark.master': 'local[*]' },
-      downtime: 3_600_000,
-      maxJobs: 1,
-      precreated: false,
-      runOptions: '',
-      workerMode: 'exclusive',
-      streamingDuration: 1000,
-      maxConnFailures: 5,
-    })
+    assert.deepEqual(config.contextDefaults, BUILT_IN_DEFAULT)
   })
 
   it('layers file, then environment, then flags', () => {

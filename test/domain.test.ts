@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { resolveContext, type ContextConfig } from '../src/domain/context.js'
+import { resolveContext } from '../src/domain/context.js'
 import { describeDuration, formatBodyDuration, INFINITE, parseBodyDuration, parseQueryDuration } from '../src/domain/duration.js'
 import { HazeError } from '../src/domain/errors.js'
 import { checkArtifactName, checkEntityName } from '../src/domain/names.js'
 import { splitRunOptions } from '../src/domain/run-options.js'
+import { BUILT_IN_DEFAULT } from './helpers/contexts.js'
 
 const isBadRequest = (pattern: RegExp) => (error: unknown) =>
   error instanceof HazeError && error.code === 'bad_request' && pattern.test(error.message)
@@ -84,17 +85,7 @@ describe('names', () => {
 })
 
 describe('contexts', () => {
-  const defaults: ContextConfig = {
-    name: 'default',
-    sparkConf: { 'spark.master': 'local[*]' },
-    downtime: 3_600_000,
-    maxJobs: 1,
-    precreated: false,
-    runOptions: '',
-    workerMode: 'exclusive',
-    streamingDuration: 1000,
-    maxConnFailures: 5,
-  }
+  const defaults = BUILT_IN_DEFAULT
 
   it('takes absent and null fields from default; sparkConf replaces rather than merges', () => {
     const context = resolveContext({ name: 'c', sparkConf: { 'spark.executor.cores': 2 }, maxJobs: null }, defaults)

@@ -4,36 +4,19 @@
  * job that was still queued.
  */
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { after, describe, it } from 'node:test'
-import { HAZE_HOME } from '../src/config.js'
+import { startCli } from './helpers/cli.js'
 import { jsonBody, upload } from './helpers/haze.js'
 import { sample } from './helpers/samples.js'
 import { until } from './helpers/wait.js'
 
 type Details = { jobId: string; status: string; workerId?: string; jobResult?: unknown }
 
-function startMaster(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(HAZE_HOME, 'src', 'main.ts'), 'start', '--port', '0', '--data-dir', dataDir], {
-    cwd: HAZE_HOME,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the master did not listen within 60 s')), 60_000)
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const url = /"url":"(http:[^"]+)"/.exec(line)?.[1]
-      if (url) {
-        clearTimeout(timer)
-        resolve({ child, url })
-      }
-    })
-    child.once('exit', (code) => reject(new Error(`the master exited early (${code})`)))
-  })
-}
+const startMaster = (dataDir: string) => startCli(['--data-dir', dataDir])
 
 const groupAlive = (pgid: number) => {
   try {

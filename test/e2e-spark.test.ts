@@ -5,14 +5,13 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { jsonBody, startHaze, upload, type TestHaze } from './helpers/haze.js'
+import { jobApi, jsonBody, startHaze, upload, type TestHaze } from './helpers/haze.js'
 import { sample } from './helpers/samples.js'
 import { until } from './helpers/wait.js'
 
 type ProblemBody = { status: number; detail: string }
 type JobResult = { success: boolean; payload: unknown; errors: string[] }
 type Details = { jobId: string; status: string; workerId?: string; jobResult?: unknown; startTime?: number; endTime?: number }
-type WorkerLink = { name: string; sparkUi?: string; context: string; state: string; pid?: number }
 
 const FUNCTIONS: Record<string, [string, string]> = {
   pi: ['typed_pi.py', 'estimate_pi'],
@@ -26,6 +25,8 @@ const FUNCTIONS: Record<string, [string, string]> = {
   echo: ['jobs.py', 'echo'],
   huge: ['jobs.py', 'huge'],
   noop: ['jobs.py', 'noop'],
+  'mist-session': ['mist_kinds.py', 'session_kinds'],
+  'mist-stream': ['mist_kinds.py', 'streaming_no_args'],
 }
 
 describe('jobs on real Spark', { timeout: 600_000 }, () => {
@@ -36,13 +37,11 @@ describe('jobs on real Spark', { timeout: 600_000 }, () => {
     const response = await haze.api(`/v2/api/functions/${fn}/jobs?force=true${query}`, jsonBody('POST', args))
     return { status: response.status, text: await response.text() }
   }
-  const job = async (id: string) => (await haze.json<Details>(`/v2/api/jobs/${id}`)).body
-  const ended = (id: string, ms = 120_000) =>
-    until(async () => {
-      const details = await job(id)
-      return ['finished', 'failed', 'cancelled'].includes(details.status) && details
-    }, `job ${id} to end`, ms)
-  const workers = async () => (await haze.json<WorkerLink[]>('/v2/api/workers')).body
+  const { job, ended, workers } = {
+    job: (id: string) => jobApi(haze).job(id),
+    ended: (id: string, ms?: number) => jobApi(haze).ended(id, ms),
+    workers: () => jobApi(haze).workers(),
+  }
 
   before(async () => {
     haze = await startHaze({
@@ -51,7 +50,7 @@ describe('jobs on real Spark', { timeout: 600_000 }, () => {
       workerHeartbeat: 1000,
       workerStartTimeout: 120_000,
     })
-    for (const file of ['typed_pi.py', 'mist_pi.py', 'jobs.py']) {
+    for (const file of ['typed_pi.py', 'mist_pi.py', 'mist_kinds.py', 'jobs.py']) {
       assert.equal((await haze.api('/v2/api/artifacts', upload(file, sample(file)))).status, 200)
     }
     const warm = {
@@ -88,6 +87,17 @@ describe('jobs on real Spark', { timeout: 600_000 }, () => {
     assert.ok(Math.abs((mist.payload as { result: number }).result - Math.PI) < 0.1)
     const defaults = JSON.parse((await runSync('mist-pi', {})).text) as JobResult
     assert.equal(defaults.success, true, 'the declared default (1000 samples) applies')
+  })
+
+  it("runs Mist's session and streaming functions, applying declared defaults", async () => {
+    const args = { name: 'n', verbose: true, matrix: [[1, 2]], values: [1, 'a'], options: { k: 1 }, anything: null }
+    const session = JSON.parse((await runSync('mist-session', args)).text) as JobResult
+    assert.equal(session.success, true, JSON.stringify(session))
+    assert.deepEqual(session.payload, { ...args, ratio: 0.5, tags: null, limit: 10 })
+    const streaming = JSON.parse((await runSync('mist-stream')).text) as JobResult
+    assert.equal(streaming.success, true, JSON.stringify(streaming))
+    const { sparkVersion } = (await haze.json<{ sparkVersion: string }>('/v2/api/status')).body
+    assert.deepEqual(streaming.payload, { sparkVersion })
   })
 
   it('refuses bad arguments with a 400 naming each, and creates no job', async () => {

@@ -4,12 +4,11 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { jsonBody, startHaze, upload, type TestHaze } from './helpers/haze.js'
+import { jobApi, jsonBody, startHaze, upload, type TestHaze } from './helpers/haze.js'
 import { sample } from './helpers/samples.js'
 import { until } from './helpers/wait.js'
 
 type Details = { jobId: string; status: string; workerId?: string; jobResult?: unknown }
-type WorkerLink = { name: string; context: string; state: string; pid?: number }
 
 const LOCAL = { 'spark.master': 'local[1]', 'spark.ui.enabled': 'false' }
 
@@ -17,13 +16,11 @@ describe('workers on real Spark', { timeout: 600_000 }, () => {
   let haze: TestHaze
   const run = async (fn: string, args: unknown, context: string) =>
     (await haze.json<{ id: string }>(`/v2/api/functions/${fn}/jobs?context=${context}`, jsonBody('POST', args))).body.id
-  const job = async (id: string) => (await haze.json<Details>(`/v2/api/jobs/${id}`)).body
-  const ended = (id: string, ms = 120_000) =>
-    until(async () => {
-      const details = await job(id)
-      return ['finished', 'failed', 'cancelled'].includes(details.status) && details
-    }, `job ${id} to end`, ms)
-  const workers = async () => (await haze.json<WorkerLink[]>('/v2/api/workers')).body
+  const { job, ended, workers } = {
+    job: (id: string) => jobApi(haze).job(id),
+    ended: (id: string, ms?: number) => jobApi(haze).ended(id, ms),
+    workers: () => jobApi(haze).workers(),
+  }
   const context = (body: Record<string, unknown>) => haze.json('/v2/api/contexts', jsonBody('POST', body))
   const alive = (pid: number) => {
     try {

@@ -18,21 +18,12 @@ import { JobLogs } from '../src/logs/job-logs.js'
 import { SqliteCatalogStore } from '../src/store/sqlite/catalog-store.js'
 import { openSqlite, type SqliteDatabase } from '../src/store/sqlite/database.js'
 import { SqliteJobStore } from '../src/store/sqlite/job-store.js'
+import { BUILT_IN_DEFAULT } from './helpers/contexts.js'
 import { FakeLauncher, type FakeWorker } from './helpers/fake-workers.js'
 import { makeJob } from './helpers/jobs.js'
 import { until } from './helpers/wait.js'
 
-const DEFAULTS: ContextConfig = {
-  name: 'default',
-  sparkConf: { 'spark.master': 'local[*]' },
-  downtime: 3_600_000,
-  maxJobs: 1,
-  precreated: false,
-  runOptions: '',
-  workerMode: 'exclusive',
-  streamingDuration: 1000,
-  maxConnFailures: 3,
-}
+const DEFAULTS: ContextConfig = { ...BUILT_IN_DEFAULT, maxConnFailures: 3 }
 
 describe('executor', () => {
   let dir: string

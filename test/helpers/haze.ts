@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { loadConfig, type HazeConfig } from '../../src/config.js'
 import { createLogger } from '../../src/logger.js'
 import { startServer, type HazeServer } from '../../src/server.js'
+import { until } from './wait.js'
 
 export interface TestHaze {
   server: HazeServer
@@ -55,4 +56,36 @@ export function upload(name: string, content: string | Uint8Array, field = 'file
   const form = new FormData()
   form.append(field, new Blob([content]), name)
   return { method: 'POST', body: form }
+}
+
+export interface JobView {
+  jobId: string
+  status: string
+  workerId?: string
+  jobResult?: unknown
+  startTime?: number
+  endTime?: number
+}
+
+export interface WorkerView {
+  name: string
+  sparkUi?: string
+  context: string
+  state: string
+  pid?: number
+}
+
+/** Job and worker reads shared by the end-to-end tests. */
+export function jobApi(haze: TestHaze) {
+  const job = async (id: string) => (await haze.json<JobView>(`/v2/api/jobs/${id}`)).body
+  return {
+    job,
+    /** Waits (bounded) until the job is terminal. */
+    ended: (id: string, ms = 120_000) =>
+      until(async () => {
+        const details = await job(id)
+        return ['finished', 'failed', 'cancelled'].includes(details.status) && details
+      }, `job ${id} to end`, ms),
+    workers: async () => (await haze.json<WorkerView[]>('/v2/api/workers')).body,
+  }
 }

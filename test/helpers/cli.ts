@@ -1,0 +1,34 @@
+/** Runs the real `haze` command (from source, through tsx) as a child process. */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { HAZE_HOME } from '../../src/config.js'
+
+export const MAIN = join(HAZE_HOME, 'src', 'main.ts')
+
+/** The command line that runs `haze <args>`. */
+export const hazeCommand = (args: string[]) => [process.execPath, ['--import', 'tsx', MAIN, ...args]] as const
+
+/** Starts `haze start --port 0 …` and resolves with its URL once it listens (60 s at most). */
+export function startCli(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const [command, argv] = hazeCommand(['start', '--port', '0', ...args])
+  const child = spawn(command, argv, { cwd: HAZE_HOME, stdio: ['ignore', 'pipe', 'inherit'] })
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('haze start did not listen within 60 s')), 60_000)
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const url = /"url":"(http:[^"]+)"/.exec(line)?.[1]
+      if (url) {
+        clearTimeout(timer)
+        resolve({ child, url })
+      }
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`haze start exited early with ${code}`))
+    })
+  })
+}
+
+export function exited(child: ChildProcess): Promise<{ code: number | null; signal: string | null }> {
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+}
