@@ -387,7 +387,9 @@ export class Executor implements RunnerHost {
         if (!updated) return
         run.record = updated
         this.deps.bus.publish('job:event', { event, job: updated, time: Date.now() })
-        await this.appendLog(run.record.jobId, level, message)
+        // Not awaited: the job log keeps its own order per job, and nobody should wait for a
+        // file write to learn that a job finished.
+        void this.appendLog(run.record.jobId, level, message)
       })
       .catch((error: unknown) => this.log.error({ err: error, jobId: run.record.jobId, event }, 'could not record a job transition'))
     return run.chain

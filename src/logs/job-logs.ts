@@ -17,9 +17,12 @@ export interface LogLine {
 }
 
 const SAFE_ID = /^[A-Za-z0-9_-]{1,100}$/
+const MAX_KNOWN_SIZES = 10_000
 
 export class JobLogs {
   private readonly tails = new Map<string, Promise<number>>()
+  /** File sizes once known, so an append needs no stat (a job appends many times). */
+  private readonly sizes = new Map<string, number>()
 
   private constructor(readonly directory: string) {}
 
@@ -37,12 +40,20 @@ export class JobLogs {
       .catch(() => 0)
       .then(async () => {
         await appendFile(path, text)
-        return (await stat(path)).size
+        const known = this.sizes.get(jobId)
+        const size = known === undefined ? (await stat(path)).size : known + Buffer.byteLength(text)
+        this.sizes.delete(jobId)
+        this.sizes.set(jobId, size)
+        // Remember the most recently written files only; a forgotten size costs one stat.
+        if (this.sizes.size > MAX_KNOWN_SIZES) this.sizes.delete(this.sizes.keys().next().value as string)
+        return size
       })
     this.tails.set(jobId, next)
-    void next.finally(() => {
-      if (this.tails.get(jobId) === next) this.tails.delete(jobId)
-    }).catch(() => undefined)
+    void next
+      .finally(() => {
+        if (this.tails.get(jobId) === next) this.tails.delete(jobId)
+      })
+      .catch(() => undefined)
     return next
   }
 
