@@ -18,6 +18,7 @@ import { createLogger } from '../src/logger.js'
 import { startServer } from '../src/server.js'
 import { openSqlite, type SqliteDatabase } from '../src/store/sqlite/database.js'
 import { KeepAliveClient, summarize, type Latency } from './lib/http-timing.js'
+import { runBenchmark, type Release } from './lib/run.js'
 import { checkResponse, counterDiscrepancies, listRequest, type ListRequest } from './lib/list-queries.js'
 import { FUNCTIONS, loadJobs } from './lib/synthetic-jobs.js'
 
@@ -42,8 +43,6 @@ interface Measured extends Latency {
   totals: number[] | undefined
   wrongAnswers: number
 }
-
-type Release = () => unknown
 
 async function main(signal: AbortSignal, releases: Release[]): Promise<number> {
   const options = readOptions()
@@ -275,30 +274,4 @@ function writeResults(report: { date: string }): string {
   return file
 }
 
-/**
- * Releases run in reverse order and all of them run, even when one fails. A first ctrl-C
- * aborts the run between two steps and still cleans up; a second one ends Node at once.
- */
-async function run(): Promise<void> {
-  const releases: Release[] = []
-  const abort = new AbortController()
-  const onSignal = () => abort.abort(new Error('interrupted'))
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
-  try {
-    process.exitCode = await main(abort.signal, releases)
-  } catch (error) {
-    console.error(abort.signal.aborted ? 'interrupted; cleaning up' : error)
-    process.exitCode = abort.signal.aborted ? 130 : 1
-  } finally {
-    for (const release of releases.reverse()) {
-      try {
-        await release()
-      } catch (error) {
-        console.error('cleanup step failed:', error)
-      }
-    }
-  }
-}
-
-await run()
+await runBenchmark(main)

@@ -1,5 +1,6 @@
 /**
- * Timed GET requests over one keep-alive connection, and latency percentiles.
+ * Timed requests over keep-alive connections (one, unless asked for more), and latency
+ * percentiles.
  *
  * node:http with a keep-alive Agent rather than global fetch: undici's fetch adds its own
  * per-request work (WHATWG streams, header objects) to every figure, and the point here is
@@ -11,20 +12,40 @@ export interface TimedResponse {
   status: number
   body: string
   milliseconds: number
+  /** When the request was sent, in epoch milliseconds (sub-millisecond), to line it up with the store's times. */
+  sentAt: number
 }
 
 export class KeepAliveClient {
-  /** One socket: requests are sequential, and a new connection would be timed too. */
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 })
-  /** Connections opened; 1 after any number of requests proves keep-alive held. */
+  /**
+   * One socket by default: requests are sequential, and a new connection would be timed too.
+   * A load generator asks for more and keeps each one busy.
+   */
+  private readonly agent: Agent
+  /** Connections opened; `maxSockets` after any number of requests proves keep-alive held. */
   connections = 0
 
-  constructor(private readonly baseUrl: string) {}
+  constructor(
+    private readonly baseUrl: string,
+    maxSockets = 1,
+  ) {
+    this.agent = new Agent({ keepAlive: true, maxSockets })
+  }
 
   get(path: string): Promise<TimedResponse> {
+    return this.send('GET', path)
+  }
+
+  /** A POST with a JSON body, as Mist's clients send one. */
+  post(path: string, json: string): Promise<TimedResponse> {
+    return this.send('POST', path, json)
+  }
+
+  private send(method: string, path: string, json?: string): Promise<TimedResponse> {
+    const headers = json === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) }
     return new Promise((resolve, reject) => {
       const started = performance.now()
-      const outgoing = request(new URL(path, this.baseUrl), { agent: this.agent }, (response) => {
+      const outgoing = request(new URL(path, this.baseUrl), { method, headers, agent: this.agent }, (response) => {
         const chunks: Buffer[] = []
         response.on('data', (chunk: Buffer) => chunks.push(chunk))
         response.on('error', reject)
@@ -33,6 +54,7 @@ export class KeepAliveClient {
             status: response.statusCode ?? 0,
             body: Buffer.concat(chunks).toString('utf8'),
             milliseconds: performance.now() - started,
+            sentAt: performance.timeOrigin + started,
           }),
         )
       })
@@ -40,7 +62,7 @@ export class KeepAliveClient {
         if (!outgoing.reusedSocket) this.connections++
       })
       outgoing.on('error', reject)
-      outgoing.end()
+      outgoing.end(json)
     })
   }
 
