@@ -21,6 +21,8 @@ export interface ArtifactInfo {
   name: string
   sha1: string
   size: number
+  /** Where the file is on disk. */
+  path: string
 }
 
 interface CachedSha {
@@ -64,12 +66,12 @@ export class ArtifactRepository {
     if (!info?.isFile()) return undefined
     const cached = this.shas.get(name)
     if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs) {
-      return { name, sha1: cached.sha1, size: info.size }
+      return { name, sha1: cached.sha1, size: info.size, path }
     }
     const sha1 = await sha1OfStream(createReadStream(path)).catch(() => undefined)
     if (sha1 === undefined) return undefined
     this.shas.set(name, { size: info.size, mtimeMs: info.mtimeMs, sha1 })
-    return { name, sha1, size: info.size }
+    return { name, sha1, size: info.size, path }
   }
 
   async require(name: string): Promise<ArtifactInfo> {
@@ -129,7 +131,7 @@ export class ArtifactRepository {
     const sha1 = hash.digest('hex')
     const info = await stat(destination)
     this.shas.set(name, { size: info.size, mtimeMs: info.mtimeMs, sha1 })
-    return { name, sha1, size }
+    return { name, sha1, size, path: destination }
   }
 
   async delete(name: string): Promise<void> {

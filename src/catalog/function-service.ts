@@ -59,7 +59,8 @@ export class FunctionService {
    * A function that does not load (or whose artifact is gone) cannot run: 400 with the cause.
    */
   async resolveForRun(name: string): Promise<{ record: FunctionRecord; signature: FunctionSignature; sha1: string }> {
-    const record = await this.get(name)
+    const record = await this.deps.catalog.getFunction(name)
+    if (!record) throw notFound(missingFunction(name))
     const artifact = await this.deps.artifacts.info(record.path)
     if (!artifact) {
       throw badRequest(`function ${JSON.stringify(name)} cannot run: ${missingMessage(record.path)}`)
@@ -92,9 +93,8 @@ export class FunctionService {
   /** Loads the function from its artifact; a failure is a 400 carrying the Python error. */
   private async load(config: FunctionConfig): Promise<{ signature: FunctionSignature; sha1: string }> {
     const artifact = await this.deps.artifacts.info(config.path)
-    const path = await this.deps.artifacts.find(config.path)
-    if (!artifact || path === undefined) throw badRequest(missingMessage(config.path))
-    const [result] = await this.deps.extractor.describe([{ path, className: config.className }])
+    if (!artifact) throw badRequest(missingMessage(config.path))
+    const [result] = await this.deps.extractor.describe([{ path: artifact.path, className: config.className }])
     if (!result) throw new HazeError('internal', 'the function info extractor gave no answer')
     if (!result.ok) {
       throw badRequest(`function ${JSON.stringify(config.name)} cannot be loaded from ${config.path}: ${result.error}`)
@@ -131,10 +131,7 @@ export class FunctionService {
     const stale: { index: number; path: string; sha1: string }[] = []
     for (const [index, record] of records.entries()) {
       const artifact = await this.deps.artifacts.info(record.path).catch(() => undefined)
-      const path = artifact && (await this.deps.artifacts.find(record.path))
-      if (artifact && path !== undefined && artifact.sha1 !== record.artifactSha) {
-        stale.push({ index, path, sha1: artifact.sha1 })
-      }
+      if (artifact && artifact.sha1 !== record.artifactSha) stale.push({ index, path: artifact.path, sha1: artifact.sha1 })
     }
     if (stale.length === 0) return records
     let results: InfoResult[]

@@ -139,7 +139,7 @@ export class Executor implements RunnerHost {
     })
     this.runs.set(record.jobId, run)
     this.deps.bus.publish('job:event', { event: 'initialized', job: record, time: record.createTime })
-    await this.appendLog(record.jobId, 'INFO', `job of function ${fn.name} accepted (externalId=${request.externalId ?? 'none'}, source=${request.source})`)
+    void this.appendLog(record.jobId, 'INFO', `job of function ${fn.name} accepted (externalId=${request.externalId ?? 'none'}, source=${request.source})`)
     this.enqueue(run, context)
     // Answer once the job is recorded as queued (or failed, in a broken context).
     await run.chain

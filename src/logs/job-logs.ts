@@ -19,8 +19,16 @@ export interface LogLine {
 const SAFE_ID = /^[A-Za-z0-9_-]{1,100}$/
 const MAX_KNOWN_SIZES = 10_000
 
+interface Batch {
+  text: string
+  /** Set once its write began; later lines go to the next batch. */
+  writing: boolean
+  done: Promise<number>
+}
+
 export class JobLogs {
-  private readonly tails = new Map<string, Promise<number>>()
+  /** Per job, the batch written last or waiting to be written. */
+  private readonly batches = new Map<string, Batch>()
   /** File sizes once known, so an append needs no stat (a job appends many times). */
   private readonly sizes = new Map<string, number>()
 
@@ -31,35 +39,49 @@ export class JobLogs {
     return new JobLogs(directory)
   }
 
-  /** Appends lines; resolves with the file size afterwards. */
+  /**
+   * Appends lines; resolves with the file size afterwards. Lines that arrive while an earlier
+   * write of the same job is under way are gathered and written together (a Spark driver
+   * prints dozens of lines per job), in the order they arrived.
+   */
   append(jobId: string, lines: readonly LogLine[]): Promise<number> {
     const path = this.pathOf(jobId)
     const text = lines.map(formatLine).join('')
-    const previous = this.tails.get(jobId) ?? Promise.resolve(0)
-    const next = previous
+    const last = this.batches.get(jobId)
+    if (last && !last.writing) {
+      last.text += text
+      return last.done
+    }
+    const batch: Batch = { text, writing: false, done: Promise.resolve(0) }
+    batch.done = (last?.done ?? Promise.resolve(0))
       .catch(() => 0)
-      .then(async () => {
-        await appendFile(path, text)
-        const known = this.sizes.get(jobId)
-        const size = known === undefined ? (await stat(path)).size : known + Buffer.byteLength(text)
-        this.sizes.delete(jobId)
-        this.sizes.set(jobId, size)
-        // Remember the most recently written files only; a forgotten size costs one stat.
-        if (this.sizes.size > MAX_KNOWN_SIZES) this.sizes.delete(this.sizes.keys().next().value as string)
-        return size
+      .then(() => {
+        batch.writing = true
+        return this.write(jobId, path, batch.text)
       })
-    this.tails.set(jobId, next)
-    void next
+    this.batches.set(jobId, batch)
+    void batch.done
       .finally(() => {
-        if (this.tails.get(jobId) === next) this.tails.delete(jobId)
+        if (this.batches.get(jobId) === batch) this.batches.delete(jobId)
       })
       .catch(() => undefined)
-    return next
+    return batch.done
+  }
+
+  private async write(jobId: string, path: string, text: string): Promise<number> {
+    await appendFile(path, text)
+    const known = this.sizes.get(jobId)
+    const size = known === undefined ? (await stat(path)).size : known + Buffer.byteLength(text)
+    this.sizes.delete(jobId)
+    this.sizes.set(jobId, size)
+    // Remember the most recently written files only; a forgotten size costs one stat.
+    if (this.sizes.size > MAX_KNOWN_SIZES) this.sizes.delete(this.sizes.keys().next().value as string)
+    return size
   }
 
   /** The whole log, '' if the job has logged nothing yet. */
   async read(jobId: string): Promise<string> {
-    await this.tails.get(jobId)?.catch(() => undefined)
+    await this.batches.get(jobId)?.done.catch(() => undefined)
     return readFile(this.pathOf(jobId), 'utf8').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return ''
       throw error

@@ -5,6 +5,7 @@
 import type { JobRecord, JobStatus } from '../../domain/job.js'
 import { TERMINAL_STATUSES } from '../../domain/job.js'
 import type { JobPage, JobPatch, JobQuery, JobStore } from '../job-store.js'
+import type { Statement } from 'better-sqlite3'
 import type { SqliteDatabase } from './database.js'
 
 interface JobRow {
@@ -34,6 +35,8 @@ export class SqliteJobStore implements JobStore {
   private readonly insertStatement
   private readonly getStatement
   private readonly unfinishedStatement
+  /** Statements by their SQL: list, count and transition queries come in a few dozen shapes. */
+  private readonly statements = new Map<string, Statement>()
 
   constructor(private readonly db: SqliteDatabase) {
     this.insertStatement = db.prepare(
@@ -56,7 +59,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async list(query: JobQuery): Promise<JobPage> {
-    const rows = this.db.prepare(pageSql(query)).all(pageParams(query)) as JobRow[]
+    const rows = this.prepared(pageSql(query)).all(pageParams(query)) as JobRow[]
     const page: JobPage = { jobs: rows.map(fromRow) }
     if (query.withTotal) page.total = this.count(query)
     return page
@@ -78,11 +81,9 @@ export class SqliteJobStore implements JobStore {
       params[column] = patch[key] ?? null
     }
     if (assignments.length === 0) return this.get(jobId)
-    const row = this.db
-      .prepare(
-        `UPDATE jobs SET ${assignments.join(', ')} WHERE job_id = @job_id AND status NOT IN (${TERMINAL_LIST}) RETURNING ${COLUMNS}`,
-      )
-      .get(params) as JobRow | undefined
+    const row = this.prepared(
+      `UPDATE jobs SET ${assignments.join(', ')} WHERE job_id = @job_id AND status NOT IN (${TERMINAL_LIST}) RETURNING ${COLUMNS}`,
+    ).get(params) as JobRow | undefined
     return row && fromRow(row)
   }
 
@@ -91,6 +92,17 @@ export class SqliteJobStore implements JobStore {
   }
 
   async close(): Promise<void> {}
+
+  private prepared(sql: string): Statement {
+    let statement = this.statements.get(sql)
+    if (!statement) {
+      statement = this.db.prepare(sql)
+      // Shapes are few (filters × status counts); the bound only guards against surprises.
+      if (this.statements.size >= 500) this.statements.clear()
+      this.statements.set(sql, statement)
+    }
+    return statement
+  }
 
   private count(query: JobQuery): number {
     const [scope, key] =
@@ -102,12 +114,14 @@ export class SqliteJobStore implements JobStore {
     if (query.function !== undefined && query.workerId !== undefined) {
       // No counter covers both filters; no route asks for both, so count directly.
       const { sql, params } = filterSql(query, query.statuses)
-      return (this.db.prepare(`SELECT count(*) AS n FROM jobs WHERE ${sql}`).get(params) as { n: number }).n
+      return (this.prepared(`SELECT count(*) AS n FROM jobs WHERE ${sql}`).get(params) as { n: number }).n
     }
     const statusFilter = query.statuses.length > 0 ? `AND status IN (${query.statuses.map(() => '?').join(', ')})` : ''
-    const row = this.db
-      .prepare(`SELECT coalesce(sum(n), 0) AS n FROM job_counts WHERE scope = ? AND key = ? ${statusFilter}`)
-      .get(scope, key, ...query.statuses) as { n: number }
+    const row = this.prepared(`SELECT coalesce(sum(n), 0) AS n FROM job_counts WHERE scope = ? AND key = ? ${statusFilter}`).get(
+      scope,
+      key,
+      ...query.statuses,
+    ) as { n: number }
     return row.n
   }
 }
