@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events'
 import type { ContextConfig } from '../../src/domain/context.js'
-import type { MasterMessage, WorkerMessage } from '../../src/workers/protocol.js'
+import { isValidMasterMessage, type MasterMessage, type WorkerMessage } from '../../src/workers/protocol.js'
 import type { Worker, WorkerEvents, WorkerInfo, WorkerLauncher, WorkerSpec, WorkerState } from '../../src/workers/worker.js'
 
 export class FakeWorker extends EventEmitter<WorkerEvents> implements Worker {
@@ -53,6 +53,8 @@ export class FakeWorker extends EventEmitter<WorkerEvents> implements Worker {
   }
 
   send(message: MasterMessage): boolean {
+    // Whatever the executor sends must be a message of the worker-link schema.
+    if (!isValidMasterMessage(message)) throw new Error(`not a worker-link message: ${JSON.stringify(message)}`)
     if (this.state !== 'ready' && this.state !== 'stopping') return false
     this.received.push(message)
     return true
