@@ -89,7 +89,18 @@ export class Executor implements RunnerHost {
 
   /** Resolves jobs a previous master left unfinished, and warms precreated contexts. */
   async start(): Promise<void> {
-    for (const job of await this.deps.jobs.listUnfinished()) await this.recover(job)
+    // One lookup per function, not per job: a restart may find thousands of unfinished jobs.
+    const functions = new Map<string, ReturnType<FunctionResolver['resolveForRun']>>()
+    const resolve = (name: string) => {
+      let resolved = functions.get(name)
+      if (!resolved) {
+        resolved = this.deps.functions.resolveForRun(name)
+        resolved.catch(() => undefined)
+        functions.set(name, resolved)
+      }
+      return resolved
+    }
+    for (const job of await this.deps.jobs.listUnfinished()) await this.recover(job, resolve)
     for (const context of await this.deps.contexts.list()) {
       if (context.precreated && context.workerMode === 'shared') this.runnerFor(context)
     }
@@ -395,7 +406,7 @@ export class Executor implements RunnerHost {
     return run.chain
   }
 
-  private async recover(job: JobRecord): Promise<void> {
+  private async recover(job: JobRecord, resolve: FunctionResolver['resolveForRun']): Promise<void> {
     const notRunning = (job.status === 'initialized' || job.status === 'queued') && job.workerId === undefined
     if (!notRunning) {
       const cancelled = job.status === 'cancelling'
@@ -403,11 +414,11 @@ export class Executor implements RunnerHost {
         ? 'Job was cancelled: the master restarted before the worker confirmed the cancel'
         : `the master restarted while the job was running${job.workerId ? ` on worker ${job.workerId}` : ''}; its worker stopped with it`
       await this.deps.jobs.transition(job.jobId, { status: cancelled ? 'cancelled' : 'failed', endTime: Date.now(), result: JSON.stringify(reason) })
-      await this.appendLog(job.jobId, 'ERROR', reason)
+      void this.appendLog(job.jobId, 'ERROR', reason)
       return
     }
     try {
-      const { signature, sha1 } = await this.deps.functions.resolveForRun(job.function)
+      const { signature, sha1 } = await resolve(job.function)
       const context = await this.deps.contexts.get(job.context)
       if (!context) throw badRequest(`its context ${job.context} no longer exists`)
       const run = newRun({
@@ -418,12 +429,12 @@ export class Executor implements RunnerHost {
         performTimeout: INFINITE,
       })
       this.runs.set(job.jobId, run)
-      await this.appendLog(job.jobId, 'INFO', 'the master restarted; the job is queued again (its timeouts were not kept)')
+      void this.appendLog(job.jobId, 'INFO', 'the master restarted; the job is queued again (its timeouts were not kept)')
       this.enqueue(run, context)
     } catch (error) {
       const reason = `the master restarted and the job could not be queued again: ${(error as Error).message}`
       await this.deps.jobs.transition(job.jobId, { status: 'failed', endTime: Date.now(), result: JSON.stringify(reason) })
-      await this.appendLog(job.jobId, 'ERROR', reason)
+      void this.appendLog(job.jobId, 'ERROR', reason)
     }
   }
 

@@ -21,10 +21,17 @@ interface FunctionRow {
 }
 
 export class SqliteCatalogStore implements CatalogStore {
-  constructor(private readonly db: SqliteDatabase) {}
+  private readonly getFunctionStatement
+  private readonly getContextStatement
+
+  constructor(private readonly db: SqliteDatabase) {
+    // The two reads on every job submission, prepared once.
+    this.getFunctionStatement = db.prepare('SELECT * FROM functions WHERE name = ?')
+    this.getContextStatement = db.prepare('SELECT config FROM contexts WHERE name = ?')
+  }
 
   async getFunction(name: string): Promise<FunctionRecord | undefined> {
-    const row = this.db.prepare('SELECT * FROM functions WHERE name = ?').get(name) as FunctionRow | undefined
+    const row = this.getFunctionStatement.get(name) as FunctionRow | undefined
     return row && functionFromRow(row)
   }
 
@@ -58,7 +65,7 @@ export class SqliteCatalogStore implements CatalogStore {
   }
 
   async getContext(name: string): Promise<ContextConfig | undefined> {
-    const row = this.db.prepare('SELECT config FROM contexts WHERE name = ?').get(name) as { config: string } | undefined
+    const row = this.getContextStatement.get(name) as { config: string } | undefined
     return row && contextFromJson(row.config)
   }
 

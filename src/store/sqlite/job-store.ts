@@ -3,7 +3,7 @@
  * promises to fit the shared interface.
  */
 import type { JobRecord, JobStatus } from '../../domain/job.js'
-import { TERMINAL_STATUSES } from '../../domain/job.js'
+import { JOB_STATUSES, TERMINAL_STATUSES } from '../../domain/job.js'
 import type { JobPage, JobPatch, JobQuery, JobStore } from '../job-store.js'
 import type { Statement } from 'better-sqlite3'
 import type { SqliteDatabase } from './database.js'
@@ -30,6 +30,9 @@ const COLUMNS =
   'job_id, function, context, path, class_name, arguments, action, external_id, source, status, create_time, start_time, end_time, worker_id, result'
 const NEWEST_FIRST = 'ORDER BY create_time DESC, seq DESC'
 const TERMINAL_LIST = [...TERMINAL_STATUSES].map((status) => `'${status}'`).join(', ')
+const UNFINISHED_LIST = JOB_STATUSES.filter((status) => !TERMINAL_STATUSES.has(status))
+  .map((status) => `'${status}'`)
+  .join(', ')
 
 export class SqliteJobStore implements JobStore {
   private readonly insertStatement
@@ -44,8 +47,9 @@ export class SqliteJobStore implements JobStore {
         @external_id, @source, @status, @create_time, @start_time, @end_time, @worker_id, @result)`,
     )
     this.getStatement = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE job_id = ?`)
+    // IN (not NOT IN) so the status index finds the few unfinished jobs among millions.
     this.unfinishedStatement = db.prepare(
-      `SELECT ${COLUMNS} FROM jobs WHERE status NOT IN (${TERMINAL_LIST}) ORDER BY create_time, seq`,
+      `SELECT ${COLUMNS} FROM jobs WHERE status IN (${UNFINISHED_LIST}) ORDER BY create_time, seq`,
     )
   }
 
