@@ -8,8 +8,8 @@ the real stderr (which the master keeps as the worker's own output).
 
 Lines are batched per job and sent as ``log`` frames every ~100 ms, or at once when a job
 has 200 lines waiting. ``end_job`` sends a job's last partial line and pending batch; the
-job's ``finished`` / ``failed`` frame is queued after it on the same link, so it always
-follows its logs.
+job's ``finished`` / ``failed`` frame is sent after it on the same link (written behind it,
+see link.py), so it always follows its logs.
 
 Levels: stdout → INFO (source ``stdout``), stderr → WARN (``stderr``), a log record →
 its level (source: the logger's name). Records below INFO are dropped; records of no job

@@ -8,6 +8,12 @@ StreamingContext per JVM, so a job must not leave its own running for the next).
 Hive cannot be switched on in a running session (``spark.sql.catalogImplementation`` is a
 static setting), so ``hive_session`` / ``hive_context`` work only in a worker whose context
 set ``spark.sql.catalogImplementation=hive``; otherwise the job fails saying so.
+
+Job threads serve job after job, and Spark keeps per thread what a job sets with
+``setJobGroup``, ``addJobTag``, ``setLocalProperty`` (a scheduler pool...): its "local
+properties", kept by the JVM thread that serves the Python thread's py4j connection (PySpark's
+pinned-thread mode). ``reset_thread`` clears them after each job, so that the next job in the
+thread starts as in a new one.
 """
 
 import threading
@@ -23,6 +29,7 @@ class SparkObjects:
         self.sc = spark.sparkContext
         self._lock = threading.Lock()
         self._shared = {}
+        self._local_properties = _local_properties(self.sc)
 
     def make(self, kind: str, streaming_duration_ms: int):
         """``(object, cleanup)`` for a job; call ``cleanup()`` when the job is over."""
@@ -41,6 +48,23 @@ class SparkObjects:
         if kind == "streaming_context":
             return self._streaming_context(streaming_duration_ms)
         raise ContextError(f"unknown context kind {kind!r}")
+
+    def reset_thread(self, reconnect: bool = False) -> None:
+        """Leave the calling thread's JVM side as a new thread's would be.
+
+        Usually one call: the local properties are a Java ``ThreadLocal``, and ``remove()``
+        resets it (``clearJobGroup()`` would leave tags, the scheduler pool...). With
+        ``reconnect``, or if that ``ThreadLocal`` is out of reach, the thread's py4j connection
+        is closed instead: its next call opens a new one, served by a new JVM thread with
+        nothing set. That is needed after an asynchronous exception, which may have cut a
+        py4j call short and left its answer unread on the connection.
+        """
+        if self._local_properties is not None and not reconnect:
+            self._local_properties.remove()
+            return
+        connection = self.sc._gateway._gateway_client.get_thread_connection()
+        if connection is not None:
+            connection.close()
 
     def _once(self, kind, factory):
         with self._lock:
@@ -84,3 +108,12 @@ class SparkObjects:
 
 def _nothing() -> None:
     pass
+
+
+def _local_properties(sc):
+    """The JVM's ``InheritableThreadLocal`` of Spark's local properties (``protected[spark]``
+    in Scala, hence reachable through py4j), or None if this Spark has it no more."""
+    try:
+        return sc._jsc.sc().localProperties()
+    except Exception:
+        return None

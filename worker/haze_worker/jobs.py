@@ -1,9 +1,12 @@
-"""One job: a ``run`` frame carried out in a thread of its own, and its cancellation.
+"""One job: a ``run`` frame carried out in one of the worker's job threads (see pool.py),
+and its cancellation.
 
 The thread sets the Spark job group to the job id (PySpark's pinned-thread mode keeps it
-per thread, so parallel jobs of a shared worker keep apart), fetches the artifact, loads a
-fresh copy of the function, calls it with the Spark object of the job's context kind and
-its arguments, and encodes the result, then reports ``finished`` or ``failed``.
+per thread, so parallel jobs of a shared worker keep apart), fetches the artifact, takes the
+function as loaded for that artifact version (functions.py), calls it with the Spark object of the job's context kind and
+its arguments, and encodes the result, then reports ``finished`` or ``failed``. The thread
+then serves later jobs: it leaves the job's output routing, and its JVM side is reset (job
+group, tags and other Spark local properties) before it takes another job.
 
 Cancelling cancels the job group in Spark (and any job the group starts later), stops the
 job's StreamingContext if it has one (which ends an ``awaitTermination()``), and, for the
@@ -14,8 +17,12 @@ Java call that does not return) sees it only when that returns: if it never does
 master's grace timer recycles the worker.
 
 An asynchronous exception can land anywhere in the thread, also in this module's own code,
-so the thread tells the canceller when it has left the cancellable part (under a lock) and
-clears any exception still pending; it then reports without fear of being interrupted.
+so the canceller raises it only under the job's lock, and only between the moment the thread
+says it runs the job and the moment it says it has left the cancellable part; leaving
+clears any exception still pending. The thread reports afterwards, and takes its next job,
+without fear of being interrupted. A cancelled job may have been interrupted inside a py4j
+call, leaving its answer unread on the thread's connection: that connection is dropped, and
+the thread's next job opens a new one.
 """
 
 import ctypes
@@ -30,7 +37,6 @@ from .artifacts import ArtifactError
 from .contexts import ContextError
 from .errors import FunctionError, summary
 from .frames import now_ms
-from .loader import load_function
 from .results import ResultError, encode
 
 _ARCHIVES = (".zip", ".egg", ".whl")
@@ -49,20 +55,18 @@ class JobCancelled(BaseException):
 
 class Job:
     def __init__(self, frame: dict, env):
-        """``env`` is the worker: ``send(frame)``, ``router``, ``artifacts``, ``spark_objects()``
-        (waits until the SparkSession is up), ``add_py_file(sha1, path)`` and ``job_done(job)``."""
+        """``env`` is the worker: ``send(frame, direct=False)``, ``router``, ``artifacts``,
+        ``spark_objects()`` (waits until the SparkSession is up), ``add_py_file(sha1, path)``,
+        ``job_done(job)`` and ``reset_thread(reconnect)``."""
         self.id = frame["jobId"]
         self._frame = frame
         self._env = env
         self._lock = threading.Lock()
-        self._cancellable = True  # from birth: a cancel may come before the thread runs
+        self._cancellable = True  # from birth: a cancel may come before a thread runs the job
         self._cancel_requested = False
+        self._thread_id = None  # the thread running the job, once it does
+        self._uncancellable = threading.Event()  # what the canceller waits for
         self._stop_context = None  # stops the job's StreamingContext, if it has one
-        self._thread = threading.Thread(target=self._main, name=f"haze-job-{self.id}", daemon=True)
-        threads.assign(self._thread, self.id)
-
-    def start(self) -> None:
-        self._thread.start()
 
     def cancel(self) -> None:
         """Ask the job to stop; returns at once (the work happens in a thread of its own)."""
@@ -74,7 +78,12 @@ class Job:
 
     # -- the job's thread ---------------------------------------------------------------
 
-    def _main(self) -> None:
+    def run(self, release) -> None:
+        """Carry out the job in the calling thread, a job thread; never raises. ``release()``
+        is called once no JobCancelled can reach the thread any more: from then on the
+        thread may be handed its next job (which waits until this returns)."""
+        thread = threading.current_thread()
+        threads.assign(thread, self.id)  # its prints and the threads it starts are the job's
         outcome = None
         while True:  # JobCancelled may arrive between the call's end and leaving the loop
             try:
@@ -85,27 +94,30 @@ class Job:
             except JobCancelled:
                 outcome = outcome or _failure(JobCancelled())
         self._env.router.end_job(self.id)
-        self._env.send(self._terminal_frame(outcome))
+        threads.assign(thread, None)  # its output until the next job is nobody's
+        release()
+        self._env.send(self._terminal_frame(outcome), direct=True)  # safe: out of a cancel's reach
         self._env.job_done(self)
+        self._env.reset_thread(reconnect=self._cancel_requested)
 
     def _attempt(self) -> dict:
         """Run the job; ``{"resultJson"}`` or ``{"message", "traceback"?}``, never raises
         (but JobCancelled may still land after its last line)."""
         frame, cleanup = self._frame, None
         try:
+            with self._lock:
+                self._thread_id = threading.get_ident()  # a cancel may interrupt it from now on
             self._env.router.start_job(self.id)
             objects = self._env.spark_objects()
             objects.sc.setJobGroup(self.id, f"haze job {self.id}", interruptOnCancel=True)
             path = self._env.artifacts.fetch(frame["artifact"], self._downloading)
             if os.path.splitext(path)[1].lower() in _ARCHIVES:
                 self._env.add_py_file(frame["artifact"]["sha1"], path)
-            fn = load_function(path, frame["className"])
+            fn = self._env.functions.get(frame["artifact"]["sha1"], path, frame["className"])
             target, cleanup = objects.make(frame["contextKind"], frame["streamingDuration"])
             self._stop_context = cleanup
             kwargs = self._arguments(fn)
-            if self._cancel_requested:
-                raise JobCancelled()
-            self._env.send({"type": "started", "jobId": self.id, "time": now_ms()})
+            self._send_started()
             result_json = encode(fn(target, **kwargs), frame["resultLimit"])
             with self._lock:
                 if not self._cancel_requested:
@@ -134,13 +146,23 @@ class Job:
                                     f"declare: {', '.join(ignored)}", now_ms())
         return kwargs
 
+    def _send_started(self) -> None:
+        """``started``, unless the job is cancelled already. No JobCancelled is pending
+        unless a cancel was requested, and none can be raised while the lock is held: the
+        frame may be written from this thread, which is quicker than queueing it."""
+        with self._lock:
+            if self._cancel_requested:
+                raise JobCancelled()
+            self._env.send({"type": "started", "jobId": self.id, "time": now_ms()}, direct=True)
+
     def _downloading(self) -> None:
         self._env.send({"type": "job-file-downloading", "jobId": self.id, "time": now_ms()})
 
     def _leave_cancellable(self) -> None:
         with self._lock:
             self._cancellable = False
-            _set_async_exc(self._thread.ident, None)  # drop a JobCancelled not yet delivered
+            _set_async_exc(self._thread_id, None)  # drop a JobCancelled not yet delivered
+        self._uncancellable.set()
 
     def _terminal_frame(self, outcome: dict) -> dict:
         if "resultJson" in outcome:
@@ -159,13 +181,13 @@ class Job:
                 self._stop_context()
             except Exception as exc:
                 print(f"haze worker: cannot stop the context of {self.id}: {exc}", file=sys.__stderr__)
-        self._thread.join(_FIRST_RAISE_SECONDS)
+        self._uncancellable.wait(_FIRST_RAISE_SECONDS)
         for _ in range(_RAISE_ATTEMPTS):
             with self._lock:
-                if not self._cancellable or not self._thread.is_alive():
+                if not self._cancellable:
                     return
-                _set_async_exc(self._thread.ident, JobCancelled)
-            self._thread.join(_RAISE_EVERY_SECONDS)
+                _set_async_exc(self._thread_id, JobCancelled)  # None: no thread runs it yet
+            self._uncancellable.wait(_RAISE_EVERY_SECONDS)
 
     def _cancel_spark_jobs(self) -> None:
         objects = self._env.spark_objects(wait=False)

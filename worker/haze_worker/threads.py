@@ -1,11 +1,13 @@
 """Which job a thread works for, inherited by the threads a job starts.
 
-A job runs in a thread of its own; the job id is kept on the ``threading.Thread`` object,
-so ``current_job()`` is one attribute lookup and needs no cleanup when the thread ends.
-``install()`` patches ``threading.Thread.__init__`` so that a thread created by a job's
-thread (directly, by a ``ThreadPoolExecutor`` growing its pool, by a library) belongs to
-the same job: its prints and log records go to that job, and, through ``on_start``, its
-Spark jobs join the job's group so that cancelling the job cancels them too.
+A job runs in one of the worker's job threads, one job at a time; the job id is kept on the
+``threading.Thread`` object, so ``current_job()`` is one attribute lookup. The job thread
+assigns it when it takes a job and clears it when the job is over (see jobs.Job.run), so
+what it writes between jobs is nobody's. ``install()`` patches ``threading.Thread.__init__``
+so that a thread created by a job's thread (directly, by a ``ThreadPoolExecutor`` growing
+its pool, by a library) belongs to the same job: its prints and log records go to that job,
+and, through ``on_start``, its Spark jobs join the job's group so that cancelling the job
+cancels them too.
 
 Not covered: Python code the JVM calls back (DStream ``foreachRDD`` / ``transform``
 functions, ``foreachBatch``), which runs in py4j's callback threads, shared by all jobs;

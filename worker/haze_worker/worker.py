@@ -1,4 +1,4 @@
-"""The worker process: one SparkSession, one link to the master, jobs in threads.
+"""The worker process: one SparkSession, one link to the master, jobs in reused threads.
 
 Started by the master through spark-submit (see entry.py) with, in its environment:
 
@@ -30,11 +30,13 @@ from dataclasses import dataclass
 
 from . import capture, threads
 from .artifacts import ArtifactCache
+from .functions import LoadedFunctions
 from .contexts import SparkObjects
 from .errors import summary
 from .frames import BadFrame, now_ms, parse_master_frame
 from .jobs import Job
 from .link import Link, LinkClosed
+from .pool import JobThreads
 
 _STOP_SPARK_SECONDS = 5.0
 _PR_SET_PDEATHSIG = 1
@@ -67,9 +69,11 @@ class Worker:
         self.link = link
         self.router = capture.install(link.send, link.wait_for_room)
         self.artifacts = ArtifactCache(settings.cache_dir, settings.master_url)
+        self.functions = LoadedFunctions()
         threads.install(on_start=self._join_job_group)
         self._jobs = {}
         self._jobs_lock = threading.Lock()
+        self._job_threads = JobThreads()
         self._objects = None
         self._ready = threading.Event()
         self._py_files = {}  # sha1 → the copy handed to sc.addPyFile
@@ -128,8 +132,8 @@ class Worker:
 
     # -- what jobs see (see jobs.Job) ---------------------------------------------------
 
-    def send(self, frame: dict) -> None:
-        self.link.send(frame)
+    def send(self, frame: dict, direct: bool = False) -> None:
+        self.link.send(frame, direct)
 
     def spark_objects(self, wait: bool = True):
         if wait:
@@ -155,6 +159,17 @@ class Worker:
     def job_done(self, job: Job) -> None:
         with self._jobs_lock:
             self._jobs.pop(job.id, None)
+
+    def reset_thread(self, reconnect: bool) -> None:
+        """Clear what a job left on the JVM side of the calling job thread (see
+        SparkObjects.reset_thread); best effort, a failure is reported on stderr."""
+        if self._objects is None:
+            return
+        try:
+            self._objects.reset_thread(reconnect)
+        except Exception as exc:
+            print(f"haze worker: cannot reset a job thread: {type(exc).__name__}: {exc}", file=sys.__stderr__,
+                  flush=True)
 
     # -- frames from the master ---------------------------------------------------------
 
@@ -192,7 +207,7 @@ class Worker:
             if frame["jobId"] in self._jobs:
                 raise BadFrame(f"run: job {frame['jobId']} is already running here")
             job = self._jobs[frame["jobId"]] = Job(frame, self)
-        job.start()
+        self._job_threads.run(job)
 
     # -- liveness -----------------------------------------------------------------------
 

@@ -120,6 +120,11 @@ def test_exception_fails_with_message_and_traceback(master, worker, artifacts):
     assert 'raise ValueError("boom")' in frame["traceback"] and "haze_worker" not in frame["traceback"]
 
 
+def test_sequential_jobs_share_a_thread(master, worker, artifacts):
+    names = [result(master.call(f"reuse-{i}", artifacts["jobs.py"], "thread_name")) for i in range(3)]
+    assert names[0].startswith("haze-job-thread-") and names == [names[0]] * 3
+
+
 def test_parallel_jobs_keep_their_logs_apart(master, worker, artifacts):
     for tag in ("A", "B"):
         master.run(f"chatty-{tag}", artifacts["jobs.py"], "chatty", {"tag": tag, "lines": 15})
@@ -137,6 +142,25 @@ def test_parallel_jobs_keep_their_logs_apart(master, worker, artifacts):
         assert {line["level"] for line in lines if line["source"] in ("stdout", "chatty")} == {"INFO"}
         # Every log frame comes before the job's terminal frame.
         assert master.job_frames(f"chatty-{tag}")[-1]["type"] == "finished"
+
+
+def test_parallel_jobs_get_threads_of_their_own(master, worker, artifacts):
+    for tag in ("A", "B"):
+        master.run(f"side-{tag}", artifacts["jobs.py"], "thread_name", {"seconds": 1})
+    names = {result(master.outcome(f"side-{tag}")) for tag in ("A", "B")}
+    assert len(names) == 2
+
+
+def test_output_after_a_job_is_nobodys(master, worker, artifacts):
+    thread = result(master.call("printer", artifacts["jobs.py"], "print_later", {"text": "late line", "delay": 0.5}))
+    # The next job runs in the same thread while the first job's own thread prints.
+    assert result(master.call("meanwhile", artifacts["jobs.py"], "thread_name", {"seconds": 1.5})) == thread
+    deadline = time.monotonic() + 5
+    while not any("late line" in line for line in worker.output) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert any("late line" in line for line in worker.output)  # the worker's own output
+    for job_id in ("printer", "meanwhile"):
+        assert [line for line in master.log_lines(job_id) if "late line" in line["message"]] == []
 
 
 def test_cancel_a_running_spark_job(master, worker, artifacts):
@@ -176,6 +200,23 @@ def test_cancel_a_streaming_job(master, worker, artifacts):
     frame = master.outcome("stream", timeout=15)
     assert time.monotonic() - cancelled_at < 5
     assert frame["type"] == "failed" and frame["cancelled"]
+
+
+def test_a_job_after_another_in_its_thread_starts_clean(master, worker, artifacts):
+    """Job group, job tags and local properties are per thread: the next job in the thread
+    must not inherit them, neither after a job that ended nor after a cancelled one."""
+    thread = result(master.call("dirty", artifacts["jobs.py"], "dirty", context_kind="spark_context"))
+    clean = {"thread": thread, "mark": None, "tags": []}
+    frame = master.call("state-1", artifacts["jobs.py"], "thread_state", context_kind="spark_context")
+    assert result(frame) == {**clean, "jobGroup": "state-1"}
+    master.run("dirty-spin", artifacts["jobs.py"], "dirty", {"spin": True}, context_kind="spark_context")
+    master.wait_for(lambda f: f["type"] == "started" and f["jobId"] == "dirty-spin")
+    time.sleep(0.3)
+    master.send({"type": "cancel", "jobId": "dirty-spin"})
+    frame = master.outcome("dirty-spin", timeout=15)
+    assert frame["type"] == "failed" and frame["cancelled"]
+    frame = master.call("state-2", artifacts["jobs.py"], "thread_state", context_kind="spark_context")
+    assert result(frame) == {**clean, "jobGroup": "state-2"}  # the same thread, which survived the cancel
 
 
 def test_sha1_mismatch_fails_the_job(master, worker):

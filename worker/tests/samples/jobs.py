@@ -77,3 +77,32 @@ def huge(spark: SparkSession, size: int) -> str:
 def noop(spark: SparkSession) -> int:
     """Returns 1 at once."""
     return 1
+
+
+def thread_name(spark: SparkSession, seconds: float = 0) -> str:
+    """The name of the thread running the job, after `seconds` of sleep."""
+    time.sleep(seconds)
+    return threading.current_thread().name
+
+
+def dirty(sc: SparkContext, spin: bool = False) -> str:
+    """Leaves a local property and a job tag on its thread, then returns its thread's name,
+    or with `spin` loops until cancelled: the next job in the thread must not see them."""
+    sc.setLocalProperty("haze.test.mark", "dirty")
+    sc.addJobTag("haze-test-dirty")
+    while spin:
+        pass
+    return threading.current_thread().name
+
+
+def thread_state(sc: SparkContext) -> dict:
+    """What the job finds on its thread: its name, the Spark job group, and what `dirty` leaves."""
+    return {"thread": threading.current_thread().name, "jobGroup": sc.getLocalProperty("spark.jobGroup.id"),
+            "mark": sc.getLocalProperty("haze.test.mark"), "tags": sorted(sc.getJobTags())}
+
+
+def print_later(spark: SparkSession, text: str, delay: float) -> str:
+    """Starts a thread that prints `text` after `delay` seconds, when the job is over; returns
+    the job's thread's name."""
+    threading.Thread(target=lambda: time.sleep(delay) or print(text), daemon=True).start()
+    return threading.current_thread().name
