@@ -9,16 +9,18 @@ import type { ContextConfig } from '../domain/context.js'
 import { describeDuration, INFINITE, type Duration } from '../domain/duration.js'
 import { badRequest, HazeError, notFound } from '../domain/errors.js'
 import type { JobRecord, JobSource } from '../domain/job.js'
-import type { EventBus, JobEventName } from '../events/bus.js'
+import type { EventBus } from '../events/bus.js'
 import type { Logger } from '../logger.js'
-import type { JobLogs, LogLevel, LogLine } from '../logs/job-logs.js'
+import type { JobLogs, LogLevel } from '../logs/job-logs.js'
 import type { ContextService } from '../catalog/context-service.js'
 import type { FunctionRecord, FunctionSignature } from '../domain/function.js'
-import type { JobPatch, JobStore } from '../store/job-store.js'
+import type { JobStore } from '../store/job-store.js'
 import type { ContextKind, WorkerMessage } from '../workers/protocol.js'
 import type { Worker, WorkerExit, WorkerLauncher, WorkerSpec } from '../workers/worker.js'
 import { ContextRunner, type RunnerHost } from './context-runner.js'
+import { JobJournal } from './job-journal.js'
 import { armTimer, clearTimers, newRun, type JobRun } from './job-run.js'
+import { recoverUnfinished } from './recovery.js'
 
 export interface ExecutorSettings {
   /** Largest result a job may return, in bytes of JSON. */
@@ -69,6 +71,7 @@ const KNOWN_KINDS: ReadonlySet<string> = new Set([
 
 export class Executor implements RunnerHost {
   readonly log: Logger
+  private readonly journal: JobJournal
   private readonly runners = new Map<string, ContextRunner>()
   private readonly runs = new Map<string, JobRun>()
   private accepting = true
@@ -79,6 +82,7 @@ export class Executor implements RunnerHost {
 
   constructor(private readonly deps: ExecutorDeps) {
     this.log = deps.log.child({ part: 'executor' })
+    this.journal = new JobJournal(deps.jobs, deps.logs, deps.bus, this.log)
     deps.contexts.on('changed', (context) => {
       const runner = this.runners.get(context.name)
       if (runner) runner.reconfigure(context)
@@ -89,18 +93,23 @@ export class Executor implements RunnerHost {
 
   /** Resolves jobs a previous master left unfinished, and warms precreated contexts. */
   async start(): Promise<void> {
-    // One lookup per function, not per job: a restart may find thousands of unfinished jobs.
-    const functions = new Map<string, ReturnType<FunctionResolver['resolveForRun']>>()
-    const resolve = (name: string) => {
-      let resolved = functions.get(name)
-      if (!resolved) {
-        resolved = this.deps.functions.resolveForRun(name)
-        resolved.catch(() => undefined)
-        functions.set(name, resolved)
-      }
-      return resolved
-    }
-    for (const job of await this.deps.jobs.listUnfinished()) await this.recover(job, resolve)
+    await recoverUnfinished({
+      jobs: this.deps.jobs,
+      contexts: this.deps.contexts,
+      functions: this.deps.functions,
+      journal: this.journal,
+      requeue: (job, { signature, sha1 }, context) => {
+        const run = newRun({
+          record: job,
+          artifact: { name: job.path, sha1 },
+          contextKind: signature.contextKind as ContextKind,
+          startTimeout: INFINITE,
+          performTimeout: INFINITE,
+        })
+        this.runs.set(job.jobId, run)
+        this.enqueue(run, context)
+      },
+    })
     for (const context of await this.deps.contexts.list()) {
       if (context.precreated && context.workerMode === 'shared') this.runnerFor(context)
     }
@@ -150,7 +159,7 @@ export class Executor implements RunnerHost {
     })
     this.runs.set(record.jobId, run)
     this.deps.bus.publish('job:event', { event: 'initialized', job: record, time: record.createTime })
-    void this.appendLog(record.jobId, 'INFO', `job of function ${fn.name} accepted (externalId=${request.externalId ?? 'none'}, source=${request.source})`)
+    void this.journal.note(record.jobId, 'INFO', `job of function ${fn.name} accepted (externalId=${request.externalId ?? 'none'}, source=${request.source})`)
     this.enqueue(run, context)
     // Answer once the job is recorded as queued (or failed, in a broken context).
     await run.chain
@@ -245,7 +254,7 @@ export class Executor implements RunnerHost {
     armTimer(run, run.performTimeout, () =>
       this.requestCancel(run, `perform timeout was exceeded: ${describeDuration(run.performTimeout)}`),
     )
-    void this.update(run, 'worker-assigned', { workerId: worker.id }, 'INFO', `assigned to worker ${worker.id}`)
+    void this.journal.transition(run, 'worker-assigned', { workerId: worker.id }, 'INFO', `assigned to worker ${worker.id}`)
     const sent = worker.send({
       type: 'run',
       jobId: run.record.jobId,
@@ -281,7 +290,7 @@ export class Executor implements RunnerHost {
     const [run] = runs
     if (!run) return
     const level = /\b(ERROR|WARN|INFO|DEBUG)\b/.exec(line)?.[1] as LogLevel | undefined
-    void this.appendLines(run.record.jobId, [{ level: level ?? 'INFO', time: Date.now(), source: 'spark', message: line }])
+    void this.journal.lines(run.record.jobId, [{ level: level ?? 'INFO', time: Date.now(), source: 'spark', message: line }])
   }
 
   // --- internals ---------------------------------------------------------------------------
@@ -302,7 +311,7 @@ export class Executor implements RunnerHost {
       this.end(run, 'failed', runner.brokenMessage())
       return
     }
-    void this.update(run, 'queued', { status: 'queued' }, 'INFO', `queued in context ${context.name}, waiting for a worker`)
+    void this.journal.transition(run, 'queued', { status: 'queued' }, 'INFO', `queued in context ${context.name}, waiting for a worker`)
     armTimer(run, run.startTimeout, () =>
       this.requestCancel(run, `start timeout was exceeded: ${describeDuration(run.startTimeout)}`),
     )
@@ -316,16 +325,16 @@ export class Executor implements RunnerHost {
     switch (message.type) {
       case 'job-file-downloading':
         if (run.state === 'assigned') {
-          void this.update(run, 'job-file-downloading', { status: 'job-file-downloading' }, 'INFO', `downloading ${run.artifact.name}`)
+          void this.journal.transition(run, 'job-file-downloading', { status: 'job-file-downloading' }, 'INFO', `downloading ${run.artifact.name}`)
         }
         return
       case 'started':
         if (run.state === 'assigned') {
-          void this.update(run, 'started', { status: 'started', startTime: message.time }, 'INFO', `started on worker ${worker.id}`)
+          void this.journal.transition(run, 'started', { status: 'started', startTime: message.time }, 'INFO', `started on worker ${worker.id}`)
         }
         return
       case 'log':
-        void this.appendLines(run.record.jobId, message.lines)
+        void this.journal.lines(run.record.jobId, message.lines)
         return
       case 'finished':
         if (!isJson(message.resultJson)) {
@@ -348,18 +357,18 @@ export class Executor implements RunnerHost {
     if (run.state === 'done' || run.state === 'cancelling') return
     run.cancelReason = reason
     if (run.state === 'queued') {
-      void this.update(run, 'cancelling', { status: 'cancelling' }, 'WARN', `cancelling: ${reason}`)
+      void this.journal.transition(run, 'cancelling', { status: 'cancelling' }, 'WARN', `cancelling: ${reason}`)
       this.end(run, 'cancelled', `Job was cancelled: ${reason}`)
       return
     }
     run.state = 'cancelling'
     clearTimers(run)
     const worker = run.worker
-    void this.update(run, 'cancelling', { status: 'cancelling' }, 'WARN', `cancelling: ${reason}`)
+    void this.journal.transition(run, 'cancelling', { status: 'cancelling' }, 'WARN', `cancelling: ${reason}`)
     worker?.send({ type: 'cancel', jobId: run.record.jobId })
     const grace = this.deps.settings.cancelGrace
     armTimer(run, grace, () => {
-      void this.appendLog(
+      void this.journal.note(
         run.record.jobId,
         'WARN',
         `the job's code did not stop within ${describeDuration(grace)} of the cancel; recycling worker ${worker?.id ?? '?'}`,
@@ -384,71 +393,10 @@ export class Executor implements RunnerHost {
     const level: LogLevel = status === 'finished' ? 'INFO' : status === 'cancelled' ? 'WARN' : 'ERROR'
     const line = status === 'finished' ? 'finished' : `${status}: ${text ?? ''}`
     // The run stays known until its terminal state is stored, so `ended()` never answers early.
-    void this.update(run, status, { status, endTime: Date.now(), result }, level, line).then(() => {
+    void this.journal.transition(run, status, { status, endTime: Date.now(), result }, level, line).then(() => {
       this.runs.delete(run.record.jobId)
       run.resolveEnded(run.record)
     })
-  }
-
-  /** Applies a transition in order with the job's other writes, then announces and logs it. */
-  private update(run: JobRun, event: JobEventName, patch: JobPatch, level: LogLevel, message: string): Promise<unknown> {
-    run.chain = run.chain
-      .then(async () => {
-        const updated = await this.deps.jobs.transition(run.record.jobId, patch)
-        if (!updated) return
-        run.record = updated
-        this.deps.bus.publish('job:event', { event, job: updated, time: Date.now() })
-        // Not awaited: the job log keeps its own order per job, and nobody should wait for a
-        // file write to learn that a job finished.
-        void this.appendLog(run.record.jobId, level, message)
-      })
-      .catch((error: unknown) => this.log.error({ err: error, jobId: run.record.jobId, event }, 'could not record a job transition'))
-    return run.chain
-  }
-
-  private async recover(job: JobRecord, resolve: FunctionResolver['resolveForRun']): Promise<void> {
-    const notRunning = (job.status === 'initialized' || job.status === 'queued') && job.workerId === undefined
-    if (!notRunning) {
-      const cancelled = job.status === 'cancelling'
-      const reason = cancelled
-        ? 'Job was cancelled: the master restarted before the worker confirmed the cancel'
-        : `the master restarted while the job was running${job.workerId ? ` on worker ${job.workerId}` : ''}; its worker stopped with it`
-      await this.deps.jobs.transition(job.jobId, { status: cancelled ? 'cancelled' : 'failed', endTime: Date.now(), result: JSON.stringify(reason) })
-      void this.appendLog(job.jobId, 'ERROR', reason)
-      return
-    }
-    try {
-      const { signature, sha1 } = await resolve(job.function)
-      const context = await this.deps.contexts.get(job.context)
-      if (!context) throw badRequest(`its context ${job.context} no longer exists`)
-      const run = newRun({
-        record: job,
-        artifact: { name: job.path, sha1 },
-        contextKind: signature.contextKind as ContextKind,
-        startTimeout: INFINITE,
-        performTimeout: INFINITE,
-      })
-      this.runs.set(job.jobId, run)
-      void this.appendLog(job.jobId, 'INFO', 'the master restarted; the job is queued again (its timeouts were not kept)')
-      this.enqueue(run, context)
-    } catch (error) {
-      const reason = `the master restarted and the job could not be queued again: ${(error as Error).message}`
-      await this.deps.jobs.transition(job.jobId, { status: 'failed', endTime: Date.now(), result: JSON.stringify(reason) })
-      void this.appendLog(job.jobId, 'ERROR', reason)
-    }
-  }
-
-  private appendLog(jobId: string, level: LogLevel, message: string): Promise<void> {
-    return this.appendLines(jobId, [{ level, time: Date.now(), source: 'haze', message }])
-  }
-
-  private async appendLines(jobId: string, lines: LogLine[]): Promise<void> {
-    try {
-      const fileOffset = await this.deps.logs.append(jobId, lines)
-      this.deps.bus.publish('job:logs', { jobId, lines, fileOffset })
-    } catch (error) {
-      this.log.warn({ err: error, jobId }, 'could not write to the job log')
-    }
   }
 }
 
