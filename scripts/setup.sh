@@ -50,15 +50,15 @@ if [[ ! -x .venv/bin/python ]]; then
   step "python: creating .venv"
   "$PYTHON" -m venv .venv || fail "cannot create a virtual environment; install python3-venv"
 fi
-py_fp="$(fingerprint python-requirements.txt worker/pyproject.toml)"
+py_fp="$(fingerprint python-requirements.txt test-requirements.txt worker/pyproject.toml)"
 if stamp_ok .venv/.haze-stamp "$py_fp"; then
   step "python: pyspark and haze-worker up to date"
 else
-  step "python: installing $(grep -v '^#' python-requirements.txt | xargs) and haze-worker (a first install downloads ~450 MB)"
+  step "python: installing $(grep -v '^#' python-requirements.txt | xargs), haze-worker and the test tools (a first install downloads ~450 MB)"
   .venv/bin/python -m pip install --disable-pip-version-check -q --progress-bar off -r python-requirements.txt >&2
 
 
-  .venv/bin/python -m pip install --disable-pip-version-check -q -e "./worker[test]" >&2
+  .venv/bin/python -m pip install --disable-pip-version-check -q -e "./worker[test]" -r test-requirements.txt >&2
   echo "$py_fp" > .venv/.haze-stamp
 fi
 
