@@ -8,8 +8,10 @@ import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { after, describe, it } from 'node:test'
 import { startCli } from './helpers/cli.js'
+import { groupAlive } from './helpers/processes.js'
 import { jsonBody, upload } from './helpers/haze.js'
 import { sample } from './helpers/samples.js'
 import { until } from './helpers/wait.js'
@@ -17,15 +19,6 @@ import { until } from './helpers/wait.js'
 type Details = { jobId: string; status: string; workerId?: string; jobResult?: unknown }
 
 const startMaster = (dataDir: string) => startCli(['--data-dir', dataDir])
-
-const groupAlive = (pgid: number) => {
-  try {
-    process.kill(-pgid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 describe('a master killed mid-job', { timeout: 600_000 }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'haze-restart-'))
@@ -73,6 +66,42 @@ describe('a master killed mid-job', { timeout: 600_000 }, () => {
     assert.match(log, /the master restarted; the job is queued again/)
     const stopped = new Promise((resolve) => second.child.once('exit', resolve))
     second.child.kill('SIGTERM')
+    await stopped
+  })
+
+  it('on SIGTERM waits for running jobs; a second signal forces: the job fails and no worker is left', async () => {
+    const master = await startMaster(dataDir)
+    children.push(master.child)
+    const submit = await fetch(`${master.url}/v2/api/functions/slow/jobs`, jsonBody('POST', { seconds: 300 }))
+    const { id } = (await submit.json()) as { id: string }
+    const job = async () => (await (await fetch(`${master.url}/v2/api/jobs/${id}`)).json()) as Details
+    await until(async () => (await job()).status === 'started', 'the slow job to start', 120_000)
+    const workers = (await (await fetch(`${master.url}/v2/api/workers`)).json()) as { pid: number }[]
+    const pid = workers[0]!.pid
+
+    const exit = new Promise<number | null>((resolve) => master.child.once('exit', resolve))
+    // Signals that arrive before the first is handled merge into one: wait until it is.
+    const graceful = new Promise<void>((resolve) =>
+      createInterface({ input: master.child.stdout! }).on('line', (line) => {
+        if (line.includes('waiting for running jobs')) resolve()
+      }),
+    )
+    master.child.kill('SIGTERM')
+    await graceful
+    assert.ok(groupAlive(pid), 'the running job keeps its worker during the grace period')
+    const forcedAt = Date.now()
+    master.child.kill('SIGTERM')
+    assert.equal(await exit, 0)
+    assert.ok(Date.now() - forcedAt < 8_000, 'the second signal does not wait out the grace period')
+    assert.ok(!groupAlive(pid), 'the worker went with the master')
+
+    const restarted = await startMaster(dataDir)
+    children.push(restarted.child)
+    const ended = (await (await fetch(`${restarted.url}/v2/api/jobs/${id}`)).json()) as Details
+    assert.equal(ended.status, 'failed')
+    assert.match(String(ended.jobResult), /Haze shut down while the job was running|the master restarted while the job was running/)
+    const stopped = new Promise((resolve) => restarted.child.once('exit', resolve))
+    restarted.child.kill('SIGTERM')
     await stopped
   })
 })

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { jobApi, jsonBody, startHaze, upload, type TestHaze } from './helpers/haze.js'
+import { groupAlive } from './helpers/processes.js'
 import { sample } from './helpers/samples.js'
 import { until } from './helpers/wait.js'
 
@@ -22,15 +23,6 @@ describe('workers on real Spark', { timeout: 600_000 }, () => {
     workers: () => jobApi(haze).workers(),
   }
   const context = (body: Record<string, unknown>) => haze.json('/v2/api/contexts', jsonBody('POST', body))
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0)
-      return true
-    } catch {
-      return false
-    }
-  }
-
   before(async () => {
     haze = await startHaze({ workerHeartbeat: 1000, cancelGrace: 3000 })
     assert.equal((await haze.api('/v2/api/artifacts', upload('jobs.py', sample('jobs.py')))).status, 200)
@@ -100,7 +92,7 @@ describe('workers on real Spark', { timeout: 600_000 }, () => {
     assert.equal(stopped.status, 200)
     const failed = await ended(id, 30_000)
     assert.match(String(failed.jobResult), /stopped by a user request/)
-    await until(() => !alive(worker.pid!), 'the worker process to be gone', 10_000)
+    await until(() => !groupAlive(worker.pid!), 'the worker processes to be gone', 10_000)
     assert.equal((await haze.api('/v2/api/workers/no-such-worker', { method: 'DELETE' })).status, 404)
   })
 })
