@@ -123,10 +123,6 @@ export class ContextRunner {
     await Promise.all([...this.slots].map((slot) => slot.worker.stop(reason)))
   }
 
-  queued(): readonly JobRun[] {
-    return this.queue
-  }
-
   /**
    * Hands queued jobs to workers with room and starts workers as needed. Stopping a worker can
    * end it synchronously and re-enter here; a re-entrant call is folded into another pass.

@@ -99,15 +99,7 @@ export class Executor implements RunnerHost {
       functions: this.deps.functions,
       journal: this.journal,
       requeue: (job, { signature, sha1 }, context) => {
-        const run = newRun({
-          record: job,
-          artifact: { name: job.path, sha1 },
-          contextKind: signature.contextKind as ContextKind,
-          startTimeout: INFINITE,
-          performTimeout: INFINITE,
-        })
-        this.runs.set(job.jobId, run)
-        this.enqueue(run, context)
+        this.enqueue(this.track(job, signature, sha1, {}), context)
       },
     })
     for (const context of await this.deps.contexts.list()) {
@@ -150,14 +142,7 @@ export class Executor implements RunnerHost {
       createTime: Date.now(),
     }
     await this.deps.jobs.insert(record)
-    const run = newRun({
-      record,
-      artifact: { name: fn.path, sha1 },
-      contextKind: signature.contextKind as ContextKind,
-      startTimeout: request.startTimeout ?? INFINITE,
-      performTimeout: request.performTimeout ?? INFINITE,
-    })
-    this.runs.set(record.jobId, run)
+    const run = this.track(record, signature, sha1, request)
     this.deps.bus.publish('job:event', { event: 'initialized', job: record, time: record.createTime })
     void this.journal.note(record.jobId, 'INFO', `job of function ${fn.name} accepted (externalId=${request.externalId ?? 'none'}, source=${request.source})`)
     this.enqueue(run, context)
@@ -304,6 +289,24 @@ export class Executor implements RunnerHost {
     return runner
   }
 
+  /** Starts following a stored job: from now on the executor is responsible for it. */
+  private track(
+    record: JobRecord,
+    signature: FunctionSignature,
+    sha1: string,
+    timeouts: Pick<SubmitRequest, 'startTimeout' | 'performTimeout'>,
+  ): JobRun {
+    const run = newRun({
+      record,
+      artifact: { name: record.path, sha1 },
+      contextKind: signature.contextKind as ContextKind,
+      startTimeout: timeouts.startTimeout ?? INFINITE,
+      performTimeout: timeouts.performTimeout ?? INFINITE,
+    })
+    this.runs.set(record.jobId, run)
+    return run
+  }
+
   private enqueue(run: JobRun, context: ContextConfig): void {
     const runner = this.runnerFor(context)
     if (runner.broken !== undefined) {
@@ -356,15 +359,14 @@ export class Executor implements RunnerHost {
   private requestCancel(run: JobRun, reason: string): void {
     if (run.state === 'done' || run.state === 'cancelling') return
     run.cancelReason = reason
+    void this.journal.transition(run, 'cancelling', { status: 'cancelling' }, 'WARN', `cancelling: ${reason}`)
     if (run.state === 'queued') {
-      void this.journal.transition(run, 'cancelling', { status: 'cancelling' }, 'WARN', `cancelling: ${reason}`)
       this.end(run, 'cancelled', `Job was cancelled: ${reason}`)
       return
     }
     run.state = 'cancelling'
     clearTimers(run)
     const worker = run.worker
-    void this.journal.transition(run, 'cancelling', { status: 'cancelling' }, 'WARN', `cancelling: ${reason}`)
     worker?.send({ type: 'cancel', jobId: run.record.jobId })
     const grace = this.deps.settings.cancelGrace
     armTimer(run, grace, () => {
