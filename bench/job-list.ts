@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import Database from 'better-sqlite3'
 import { loadConfig } from '../src/config.js'
-import { JOB_STATUSES, TERMINAL_STATUSES, type JobRecord, type JobStatus } from '../src/domain/job.js'
+import { JOB_STATUSES, OPEN_STATUSES, TERMINAL_STATUSES, type JobRecord, type JobStatus } from '../src/domain/job.js'
 import { Executor } from '../src/execution/executor.js'
 import { createLogger } from '../src/logger.js'
 import { startServer, type HazeServer } from '../src/server.js'
@@ -30,7 +30,7 @@ import { FUNCTIONS, liveJobs, loadJobs } from './lib/synthetic-jobs.js'
 const WARM_UP = 50
 /** Jobs in progress on the running master while the lists are measured (see README). */
 const LIVE_JOBS = 200
-const IN_PROGRESS: readonly JobStatus[] = JOB_STATUSES.filter((status) => !TERMINAL_STATUSES.has(status))
+const IN_PROGRESS: readonly JobStatus[] = OPEN_STATUSES
 /** Lists are asked for several functions and workers in turn, so no single page stays hot. */
 const ROTATION = 4
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url))

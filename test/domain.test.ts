@@ -3,6 +3,7 @@ import { describe, it } from 'node:test'
 import { resolveContext } from '../src/domain/context.js'
 import { describeDuration, formatBodyDuration, INFINITE, parseBodyDuration, parseQueryDuration } from '../src/domain/duration.js'
 import { HazeError } from '../src/domain/errors.js'
+import { canTransition, isTerminal, JOB_STATUSES, OPEN_STATUSES, statusesBefore, TERMINAL_STATUSES } from '../src/domain/job.js'
 import { checkArtifactName, checkEntityName } from '../src/domain/names.js'
 import { splitRunOptions } from '../src/domain/run-options.js'
 import { BUILT_IN_DEFAULT } from './helpers/contexts.js'
@@ -90,5 +91,33 @@ describe('contexts', () => {
   it('takes absent and null fields from default; sparkConf replaces rather than merges', () => {
     const context = resolveContext({ name: 'c', sparkConf: { 'spark.executor.cores': 2 }, maxJobs: null }, defaults)
     assert.deepEqual(context, { ...defaults, name: 'c', sparkConf: { 'spark.executor.cores': '2' } })
+  })
+})
+
+describe('the job state machine', () => {
+  it('has exactly three terminal statuses, and none of them changes', () => {
+    assert.deepEqual([...TERMINAL_STATUSES], ['finished', 'failed', 'cancelled'])
+    for (const from of TERMINAL_STATUSES) {
+      for (const to of JOB_STATUSES) assert.equal(canTransition(from, to), false, `${from} → ${to}`)
+    }
+  })
+
+  it('lets every open job end in every terminal status', () => {
+    for (const from of OPEN_STATUSES) {
+      for (const to of TERMINAL_STATUSES) assert.equal(canTransition(from, to), true, `${from} → ${to}`)
+    }
+  })
+
+  it('never goes back to initialized or from cancelling to work', () => {
+    for (const from of JOB_STATUSES) assert.equal(canTransition(from, 'initialized'), false, from)
+    for (const to of ['queued', 'job-file-downloading', 'started'] as const) assert.equal(canTransition('cancelling', to), false, to)
+    assert.equal(canTransition('initialized', 'started'), false)
+    assert.equal(canTransition('started', 'job-file-downloading'), false)
+  })
+
+  it('answers which statuses a write may start from', () => {
+    assert.deepEqual(statusesBefore('started'), ['queued', 'job-file-downloading'])
+    assert.deepEqual(statusesBefore(undefined), OPEN_STATUSES)
+    assert.equal(isTerminal('cancelling'), false)
   })
 })

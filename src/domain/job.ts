@@ -14,12 +14,46 @@ export const JOB_STATUSES = [
 
 export type JobStatus = (typeof JOB_STATUSES)[number]
 
-export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['finished', 'failed', 'cancelled'])
+/**
+ * The job state machine: every status a job may move to from each status. It is the one
+ * statement of the rules; the executor follows it and every store's write guard is built
+ * from it. A status with no way out is terminal, so a terminal status never changes.
+ *
+ * - Forward: initialized → queued → job-file-downloading → started; any open status may be
+ *   cancelled (cancelling, then cancelled) and may end (finished, failed, cancelled), so a
+ *   late or skipped step can never leave a job without its end.
+ * - queued → queued: a job still waiting when the master stopped is queued again at start.
+ * - job-file-downloading | started → queued: a job started over MQTT or Kafka, interrupted by
+ *   a master restart, runs again (no HTTP client is waiting for it, as in Mist).
+ */
+export const JOB_TRANSITIONS: Readonly<Record<JobStatus, readonly JobStatus[]>> = {
+  initialized: ['queued', 'cancelling', 'finished', 'failed', 'cancelled'],
+  queued: ['queued', 'job-file-downloading', 'started', 'cancelling', 'finished', 'failed', 'cancelled'],
+  'job-file-downloading': ['queued', 'started', 'cancelling', 'finished', 'failed', 'cancelled'],
+  started: ['queued', 'cancelling', 'finished', 'failed', 'cancelled'],
+  cancelling: ['finished', 'failed', 'cancelled'],
+  finished: [],
+  failed: [],
+  cancelled: [],
+}
+
+export const isTerminal = (status: JobStatus): boolean => JOB_TRANSITIONS[status].length === 0
+export const canTransition = (from: JobStatus, to: JobStatus): boolean => JOB_TRANSITIONS[from].includes(to)
+
+export const TERMINAL_STATUSES: readonly JobStatus[] = JOB_STATUSES.filter(isTerminal)
+export const OPEN_STATUSES: readonly JobStatus[] = JOB_STATUSES.filter((status) => !isTerminal(status))
+
+/** The statuses a job may be in for a write that moves it to `to` (all open ones when `to` is absent). */
+export function statusesBefore(to: JobStatus | undefined): readonly JobStatus[] {
+  return to === undefined ? OPEN_STATUSES : JOB_STATUSES.filter((from) => canTransition(from, to))
+}
 
 export const isJobStatus = (text: string): text is JobStatus => (JOB_STATUSES as readonly string[]).includes(text)
-export const isTerminal = (status: JobStatus): boolean => TERMINAL_STATUSES.has(status)
 
 export type JobSource = 'Http' | 'Async Kafka' | 'Async Mqtt' | 'WebSocket' | 'Cli'
+
+/** Jobs started over MQTT or Kafka: nobody waits on a connection for them, so a restart runs them again. */
+export const isAsyncSource = (source: JobSource): boolean => source === 'Async Kafka' || source === 'Async Mqtt'
 
 /**
  * A stored job. `arguments` and `result` are kept as JSON text so that numbers never pass
@@ -45,6 +79,14 @@ export interface JobRecord {
   result?: string | undefined
 }
 
+/** Mist's JobParams: `{filePath, className, arguments, action}`, the arguments text spliced verbatim. */
+export function jobParamsJson(job: JobRecord): string {
+  return (
+    `{"filePath":${JSON.stringify(job.path)},"className":${JSON.stringify(job.className)},` +
+    `"arguments":${job.arguments},"action":${JSON.stringify(job.action)}}`
+  )
+}
+
 /**
  * Mist's JobDetails, written by hand so that the stored JSON texts are spliced in verbatim.
  * Absent optional fields are omitted, never `null`.
@@ -54,8 +96,7 @@ export function jobDetailsJson(job: JobRecord): string {
     `"jobId":${JSON.stringify(job.jobId)}`,
     `"function":${JSON.stringify(job.function)}`,
     `"context":${JSON.stringify(job.context)}`,
-    `"params":{"filePath":${JSON.stringify(job.path)},"className":${JSON.stringify(job.className)},` +
-      `"arguments":${job.arguments},"action":${JSON.stringify(job.action)}}`,
+    `"params":${jobParamsJson(job)}`,
     `"source":${JSON.stringify(job.source)}`,
     `"status":${JSON.stringify(job.status)}`,
     `"createTime":${job.createTime}`,

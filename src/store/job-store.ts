@@ -29,8 +29,9 @@ export interface JobStore {
   get(jobId: string): Promise<JobRecord | undefined>
   list(query: JobQuery): Promise<JobPage>
   /**
-   * Applies `patch` unless the job is already terminal (terminal statuses are final).
-   * Returns the job as stored afterwards, or undefined if the job is unknown or was terminal.
+   * Applies `patch` if the job's status may move to `patch.status` (JOB_TRANSITIONS; a patch
+   * without a status needs an open job), so a terminal status never changes. Returns the job
+   * as stored afterwards, or undefined if the job is unknown or the move is not allowed.
    */
   transition(jobId: string, patch: JobPatch): Promise<JobRecord | undefined>
   /** Jobs not yet terminal, oldest first: what a restart must resolve. */

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import type { JobRecord, JobStatus } from '../../src/domain/job.js'
+import { canTransition, isTerminal, JOB_STATUSES, type JobRecord, type JobStatus } from '../../src/domain/job.js'
 import type { JobQuery, JobStore } from '../../src/store/job-store.js'
 import { makeJob } from '../helpers/jobs.js'
 
@@ -110,6 +110,28 @@ export function jobStoreSuite(name: string, open: () => Promise<StoreHandle>): v
       const stored = await store.get(job.jobId)
       assert.deepEqual([stored?.status, stored?.result], ['finished', '[1,2]'])
       assert.equal(await store.transition('no-such-job', { status: 'failed' }), undefined)
+    })
+
+    it('moves a job only along the state machine', async () => {
+      for (const from of JOB_STATUSES) {
+        for (const to of JOB_STATUSES) {
+          const job = makeJob({ function: 'machine', status: from })
+          await store.insert(job)
+          const moved = await store.transition(job.jobId, { status: to })
+          const stored = await store.get(job.jobId)
+          assert.equal(stored?.status, canTransition(from, to) ? to : from, `${from} → ${to}`)
+          assert.equal(moved === undefined, !canTransition(from, to), `${from} → ${to} answers the stored job only when allowed`)
+        }
+      }
+    })
+
+    it('changes fields without a status only on open jobs', async () => {
+      for (const status of JOB_STATUSES) {
+        const job = makeJob({ function: 'assigning', status })
+        await store.insert(job)
+        await store.transition(job.jobId, { workerId: 'w-late' })
+        assert.equal((await store.get(job.jobId))?.workerId, isTerminal(status) ? undefined : 'w-late', status)
+      }
     })
 
     it('keeps totals right through transitions', async () => {

@@ -3,7 +3,7 @@
  * promises to fit the shared interface.
  */
 import type { JobRecord, JobStatus } from '../../domain/job.js'
-import { JOB_STATUSES, TERMINAL_STATUSES } from '../../domain/job.js'
+import { OPEN_STATUSES, statusesBefore } from '../../domain/job.js'
 import type { JobPage, JobPatch, JobQuery, JobStore } from '../job-store.js'
 import type { Statement } from 'better-sqlite3'
 import type { SqliteDatabase } from './database.js'
@@ -29,10 +29,8 @@ interface JobRow {
 const COLUMNS =
   'job_id, function, context, path, class_name, arguments, action, external_id, source, status, create_time, start_time, end_time, worker_id, result'
 const NEWEST_FIRST = 'ORDER BY create_time DESC, seq DESC'
-const TERMINAL_LIST = [...TERMINAL_STATUSES].map((status) => `'${status}'`).join(', ')
-const UNFINISHED_LIST = JOB_STATUSES.filter((status) => !TERMINAL_STATUSES.has(status))
-  .map((status) => `'${status}'`)
-  .join(', ')
+const sqlList = (statuses: readonly JobStatus[]): string => statuses.map((status) => `'${status}'`).join(', ')
+const UNFINISHED_LIST = sqlList(OPEN_STATUSES)
 
 export class SqliteJobStore implements JobStore {
   private readonly insertStatement
@@ -86,7 +84,8 @@ export class SqliteJobStore implements JobStore {
     }
     if (assignments.length === 0) return this.get(jobId)
     const row = this.prepared(
-      `UPDATE jobs SET ${assignments.join(', ')} WHERE job_id = @job_id AND status NOT IN (${TERMINAL_LIST}) RETURNING ${COLUMNS}`,
+      // The state machine's guard: only from a status the job may leave for this one.
+      `UPDATE jobs SET ${assignments.join(', ')} WHERE job_id = @job_id AND status IN (${sqlList(statusesBefore(patch.status))}) RETURNING ${COLUMNS}`,
     ).get(params) as JobRow | undefined
     return row && fromRow(row)
   }
