@@ -32,6 +32,7 @@ describe('executor', () => {
   let contexts: ContextService
   let logs: JobLogs
   let launcher: FakeLauncher
+  let bus: EventBus
   let executor: Executor
 
   const build = () =>
@@ -40,7 +41,7 @@ describe('executor', () => {
       contexts,
       logs,
       launcher,
-      bus: new EventBus(createLogger('silent')),
+      bus,
       log: createLogger('silent'),
       functions: {
         resolveForRun: async (name: string) => {
@@ -59,7 +60,8 @@ describe('executor', () => {
     dir = mkdtempSync(join(tmpdir(), 'haze-executor-'))
     db = openSqlite(join(dir, 'haze.db'))
     jobs = new SqliteJobStore(db)
-    contexts = new ContextService(new SqliteCatalogStore(db), DEFAULTS)
+    bus = new EventBus(createLogger('silent'))
+    contexts = new ContextService(new SqliteCatalogStore(db), DEFAULTS, bus)
     logs = await JobLogs.open(join(dir, 'logs'))
     launcher = new FakeLauncher()
     executor = build()

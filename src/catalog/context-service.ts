@@ -1,9 +1,8 @@
 /**
  * Contexts: `default` from configuration (read-only through the API) and the ones created
- * through the API. Changes are announced so that the execution layer can apply them to
- * running workers.
+ * through the API. Changes are published on the event bus (`context:changed`,
+ * `context:deleted`), where the execution layer applies them to running workers.
  */
-import { EventEmitter } from 'node:events'
 import {
   DEFAULT_CONTEXT,
   resolveContext,
@@ -11,20 +10,15 @@ import {
   type ContextRequest,
 } from '../domain/context.js'
 import { badRequest, notFound } from '../domain/errors.js'
+import type { EventBus } from '../events/bus.js'
 import type { CatalogStore } from '../store/catalog-store.js'
 
-export interface ContextEvents {
-  changed: [ContextConfig]
-  deleted: [ContextConfig]
-}
-
-export class ContextService extends EventEmitter<ContextEvents> {
+export class ContextService {
   constructor(
     private readonly catalog: CatalogStore,
     readonly defaults: ContextConfig,
-  ) {
-    super()
-  }
+    private readonly bus: EventBus,
+  ) {}
 
   async get(name: string): Promise<ContextConfig | undefined> {
     if (name === DEFAULT_CONTEXT) return this.defaults
@@ -49,7 +43,7 @@ export class ContextService extends EventEmitter<ContextEvents> {
     refuseDefault(request.name, 'written')
     const context = resolveContext(request, this.defaults)
     await this.catalog.putContext(context)
-    this.emit('changed', context)
+    this.bus.publish('context:changed', { context, time: Date.now() })
     return context
   }
 
@@ -67,7 +61,7 @@ export class ContextService extends EventEmitter<ContextEvents> {
     refuseDefault(name, 'deleted')
     const context = await this.require(name)
     await this.catalog.deleteContext(name)
-    this.emit('deleted', context)
+    this.bus.publish('context:deleted', { context, time: Date.now() })
     return context
   }
 }

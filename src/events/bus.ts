@@ -1,13 +1,16 @@
 /**
- * The typed event map behind the job log, and later the WebSocket, MQTT and Kafka adapters.
- * A listener that throws is logged, never allowed to break the emitter (the executor).
+ * The one event stream: every job transition, job log batch, worker and context change is
+ * published here exactly once, in order per job, and the job log, the WebSocket, MQTT and
+ * Kafka adapters listen here. A listener that throws, or whose promise rejects, is logged and
+ * counted; it never disturbs the publisher (the executor) or another listener.
  */
-import { EventEmitter } from 'node:events'
+import type { ContextConfig } from '../domain/context.js'
+import { coerceError } from '../domain/errors.js'
 import type { JobRecord } from '../domain/job.js'
 import type { Logger } from '../logger.js'
 import type { LogLine } from '../logs/job-logs.js'
 
-/** Mist's lifecycle events, by their wire name (`event`), with the job as stored afterwards. */
+/** Mist's lifecycle events, by their wire name (`event`). */
 export type JobEventName =
   | 'initialized'
   | 'queued'
@@ -19,26 +22,75 @@ export type JobEventName =
   | 'finished'
   | 'failed'
 
-export interface HazeEvents {
-  'job:event': [{ event: JobEventName; job: JobRecord; time: number }]
-  'job:logs': [{ jobId: string; lines: LogLine[]; fileOffset: number }]
-  'worker:ready': [{ workerId: string; context: string }]
-  'worker:exited': [{ workerId: string; context: string; reason: string }]
+/** A transition, with the job as stored afterwards. */
+export interface JobEvent {
+  event: JobEventName
+  job: JobRecord
+  /** Epoch milliseconds. */
+  time: number
 }
 
-export class EventBus extends EventEmitter<HazeEvents> {
-  constructor(private readonly log: Logger) {
-    super({ captureRejections: false })
+export interface JobLogsEvent {
+  jobId: string
+  lines: readonly LogLine[]
+  /** The job's log file size after these lines (Mist's `fileOffset`). */
+  fileOffset: number
+}
+
+export interface WorkerEvent {
+  workerId: string
+  context: string
+  time: number
+}
+
+export interface HazeEvents {
+  'job:event': JobEvent
+  'job:logs': JobLogsEvent
+  /** A worker process was launched for a context. */
+  'worker:started': WorkerEvent
+  'worker:ready': WorkerEvent & { sparkUi?: string | undefined }
+  'worker:exited': WorkerEvent & { reason: string }
+  /** A context was created or replaced. */
+  'context:changed': { context: ContextConfig; time: number }
+  'context:deleted': { context: ContextConfig; time: number }
+}
+
+export type EventName = keyof HazeEvents
+export type Listener<K extends EventName> = (payload: HazeEvents[K]) => void | Promise<void>
+
+export class EventBus {
+  private readonly listeners = new Map<EventName, Listener<never>[]>()
+  /** How many times a listener threw or rejected, since start. */
+  listenerFailures = 0
+
+  constructor(private readonly log: Logger) {}
+
+  /** Adds a listener; the answer removes it. */
+  on<K extends EventName>(name: K, listener: Listener<K>): () => void {
+    const list = (this.listeners.get(name) ?? []) as Listener<K>[]
+    this.listeners.set(name, [...list, listener] as Listener<never>[])
+    return () => {
+      const now = (this.listeners.get(name) ?? []) as Listener<K>[]
+      this.listeners.set(name, now.filter((candidate) => candidate !== listener))
+    }
   }
 
-  /** Emits to every listener; a listener's exception is logged and the others still run. */
-  publish<K extends keyof HazeEvents>(name: K, ...args: HazeEvents[K]): void {
-    for (const listener of this.listeners(name) as ((...a: HazeEvents[K]) => void)[]) {
+  /** Calls every listener in the order they were added, synchronously; failures are contained. */
+  publish<K extends EventName>(name: K, payload: HazeEvents[K]): void {
+    // The array is replaced, never mutated, on (un)subscription: a listener added or removed
+    // while publishing takes effect from the next event.
+    for (const listener of (this.listeners.get(name) ?? []) as Listener<K>[]) {
       try {
-        listener(...args)
+        const outcome = listener(payload)
+        if (outcome instanceof Promise) outcome.catch((error: unknown) => this.failed(name, error))
       } catch (error) {
-        this.log.error({ err: error, event: name }, 'an event listener failed')
+        this.failed(name, error)
       }
     }
+  }
+
+  private failed(name: EventName, error: unknown): void {
+    this.listenerFailures += 1
+    this.log.error({ err: coerceError(error), event: name }, 'an event listener failed')
   }
 }

@@ -14,7 +14,7 @@ import type { Logger } from '../logger.js'
 import type { JobLogs, LogLevel } from '../logs/job-logs.js'
 import type { ContextService } from '../catalog/context-service.js'
 import type { FunctionRecord, FunctionSignature } from '../domain/function.js'
-import type { JobStore } from '../store/job-store.js'
+import type { JobPatch, JobStore } from '../store/job-store.js'
 import type { ContextKind, WorkerMessage } from '../workers/protocol.js'
 import type { Worker, WorkerExit, WorkerLauncher, WorkerSpec } from '../workers/worker.js'
 import { ContextRunner, type RunnerHost } from './context-runner.js'
@@ -75,6 +75,7 @@ export class Executor implements RunnerHost {
   private readonly runners = new Map<string, ContextRunner>()
   private readonly runs = new Map<string, JobRun>()
   private accepting = true
+  private recoveredFlag = false
   private stopping: Promise<void> | undefined
   /** Resolved by kill(): shutdown stops waiting for running jobs and workers. */
   private hurry!: () => void
@@ -83,12 +84,12 @@ export class Executor implements RunnerHost {
   constructor(private readonly deps: ExecutorDeps) {
     this.log = deps.log.child({ part: 'executor' })
     this.journal = new JobJournal(deps.jobs, deps.logs, deps.bus, this.log)
-    deps.contexts.on('changed', (context) => {
+    deps.bus.on('context:changed', ({ context }) => {
       const runner = this.runners.get(context.name)
       if (runner) runner.reconfigure(context)
       else if (context.precreated && context.workerMode === 'shared') this.runnerFor(context)
     })
-    deps.contexts.on('deleted', (context) => this.runners.get(context.name)?.retireAll('its context was deleted'))
+    deps.bus.on('context:deleted', ({ context }) => this.runners.get(context.name)?.retireAll('its context was deleted'))
   }
 
   /** Resolves jobs a previous master left unfinished, and warms precreated contexts. */
@@ -98,13 +99,27 @@ export class Executor implements RunnerHost {
       contexts: this.deps.contexts,
       functions: this.deps.functions,
       journal: this.journal,
-      requeue: (job, { signature, sha1 }, context) => {
-        this.enqueue(this.track(job, signature, sha1, {}), context)
+      requeue: (job, { signature, sha1 }, context, patch) => {
+        this.enqueue(this.track(job, signature, sha1, {}), context, patch)
       },
     })
+    this.recoveredFlag = true
     for (const context of await this.deps.contexts.list()) {
       if (context.precreated && context.workerMode === 'shared') this.runnerFor(context)
     }
+  }
+
+  /** True once the jobs a previous master left are resolved: every job's state is then sure. */
+  get recovered(): boolean {
+    return this.recoveredFlag
+  }
+
+  /**
+   * The job as this master holds it now, if it runs through it. Its events are published right
+   * after this record is updated, so it reflects every event published for the job so far.
+   */
+  liveRecord(jobId: string): JobRecord | undefined {
+    return this.runs.get(jobId)?.record
   }
 
   /** Validates and records a job, then queues it. Throws a 4xx-kind error before any job exists. */
@@ -228,7 +243,9 @@ export class Executor implements RunnerHost {
   launch(spec: WorkerSpec): Worker {
     const worker = this.deps.launcher.launch(spec)
     worker.on('message', (message) => this.onWorkerMessage(worker, message))
-    worker.on('ready', () => this.deps.bus.publish('worker:ready', { workerId: worker.id, context: worker.context.name }))
+    const about = { workerId: worker.id, context: worker.context.name }
+    this.deps.bus.publish('worker:started', { ...about, time: Date.now() })
+    worker.on('ready', () => this.deps.bus.publish('worker:ready', { ...about, time: Date.now(), sparkUi: worker.info.sparkUi }))
     return worker
   }
 
@@ -258,7 +275,7 @@ export class Executor implements RunnerHost {
   }
 
   workerEnded(worker: Worker, exit: WorkerExit, runs: JobRun[]): void {
-    this.deps.bus.publish('worker:exited', { workerId: worker.id, context: worker.context.name, reason: exit.reason })
+    this.deps.bus.publish('worker:exited', { workerId: worker.id, context: worker.context.name, reason: exit.reason, time: Date.now() })
     const orphans = new Set([...runs, ...[...this.runs.values()].filter((run) => run.worker === worker)])
     for (const run of orphans) {
       if (run.state === 'cancelling') {
@@ -307,14 +324,15 @@ export class Executor implements RunnerHost {
     return run
   }
 
-  private enqueue(run: JobRun, context: ContextConfig): void {
+  /** `patch` goes with the `queued` transition (a job run again after a restart loses its worker). */
+  private enqueue(run: JobRun, context: ContextConfig, patch: JobPatch = {}): void {
     const runner = this.runnerFor(context)
     if (runner.broken !== undefined) {
       // As in Mist: a job for a broken context fails at once, never queued.
       this.end(run, 'failed', runner.brokenMessage())
       return
     }
-    void this.journal.transition(run, 'queued', { status: 'queued' }, 'INFO', `queued in context ${context.name}, waiting for a worker`)
+    void this.journal.transition(run, 'queued', { ...patch, status: 'queued' }, 'INFO', `queued in context ${context.name}, waiting for a worker`)
     armTimer(run, run.startTimeout, () =>
       this.requestCancel(run, `start timeout was exceeded: ${describeDuration(run.startTimeout)}`),
     )

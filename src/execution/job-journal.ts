@@ -6,7 +6,14 @@ import type { EventBus, JobEventName } from '../events/bus.js'
 import type { Logger } from '../logger.js'
 import type { JobLogs, LogLevel, LogLine } from '../logs/job-logs.js'
 import type { JobPatch, JobStore } from '../store/job-store.js'
-import type { JobRun } from './job-run.js'
+import type { JobRecord } from '../domain/job.js'
+
+/** A job being written down: its record as last stored, and the chain of its writes. */
+export interface Journaled {
+  record: JobRecord
+  /** Serializes this job's store writes, so events apply in the order they happened. */
+  chain: Promise<unknown>
+}
 
 export class JobJournal {
   constructor(
@@ -18,9 +25,10 @@ export class JobJournal {
 
   /**
    * Applies a transition after the job's earlier ones, then announces it and logs `message`.
-   * A job already terminal is left alone (the store refuses), and nothing is announced.
+   * A move the state machine does not allow (e.g. out of a terminal status) is refused by the
+   * store, and nothing is announced.
    */
-  transition(run: JobRun, event: JobEventName, patch: JobPatch, level: LogLevel, message: string): Promise<unknown> {
+  transition(run: Journaled, event: JobEventName, patch: JobPatch, level: LogLevel, message: string): Promise<unknown> {
     run.chain = run.chain
       .then(async () => {
         const updated = await this.jobs.transition(run.record.jobId, patch)

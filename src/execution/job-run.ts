@@ -4,13 +4,13 @@
  */
 import type { Duration } from '../domain/duration.js'
 import type { JobRecord } from '../domain/job.js'
+import type { Journaled } from './job-journal.js'
 import type { ContextKind } from '../workers/protocol.js'
 import type { Worker } from '../workers/worker.js'
 
 export type RunState = 'queued' | 'assigned' | 'cancelling' | 'done'
 
-export interface JobRun {
-  record: JobRecord
+export interface JobRun extends Journaled {
   artifact: { name: string; sha1: string }
   contextKind: ContextKind
   startTimeout: Duration
@@ -23,8 +23,6 @@ export interface JobRun {
   /** Resolved with the stored record when the job becomes terminal. */
   ended: Promise<JobRecord>
   resolveEnded: (record: JobRecord) => void
-  /** Serializes this job's store writes, so events apply in the order they happened. */
-  chain: Promise<unknown>
 }
 
 export function newRun(fields: Omit<JobRun, 'state' | 'timers' | 'ended' | 'resolveEnded' | 'chain'>): JobRun {

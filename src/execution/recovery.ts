@@ -1,13 +1,17 @@
 /**
- * What a starting master does with the jobs a previous one left unfinished: no worker
- * survives a master, so a job that had one ends (failed, or cancelled if it was being
- * cancelled) with the reason; a job still waiting for a worker is queued again.
+ * What a starting master does with the jobs a previous one left unfinished. No worker
+ * survives a master, so:
+ * - a job still waiting for a worker is queued again;
+ * - a job that had a worker ends (failed, or cancelled if it was being cancelled) with the
+ *   reason, unless it came over MQTT or Kafka: nobody waits on a connection for those, so
+ *   they run again, as in Mist.
+ * Every write goes through the journal, so each is on the event bus and in the job's log.
  */
 import type { ContextService } from '../catalog/context-service.js'
 import type { ContextConfig } from '../domain/context.js'
 import { coerceError } from '../domain/errors.js'
-import type { JobRecord } from '../domain/job.js'
-import type { JobStore } from '../store/job-store.js'
+import { isAsyncSource, type JobRecord } from '../domain/job.js'
+import type { JobPatch, JobStore } from '../store/job-store.js'
 import type { FunctionResolver } from './executor.js'
 import type { JobJournal } from './job-journal.js'
 
@@ -16,14 +20,19 @@ export interface RecoveryHost {
   contexts: ContextService
   functions: FunctionResolver
   journal: JobJournal
-  /** Queues a job again, as resolved (its timeouts were not kept). */
-  requeue(job: JobRecord, resolved: Awaited<ReturnType<FunctionResolver['resolveForRun']>>, context: ContextConfig): void
+  /**
+   * Queues a job again, as resolved (its timeouts were not kept); `patch` goes with its
+   * `queued` transition (a job that had a worker loses it).
+   */
+  requeue(job: JobRecord, resolved: Awaited<ReturnType<FunctionResolver['resolveForRun']>>, context: ContextConfig, patch: JobPatch): void
 }
+
+type Resolve = FunctionResolver['resolveForRun']
 
 export async function recoverUnfinished(host: RecoveryHost): Promise<void> {
   // One lookup per function, not per job: a restart may find thousands of unfinished jobs.
-  const functions = new Map<string, ReturnType<FunctionResolver['resolveForRun']>>()
-  const resolve = (name: string) => {
+  const functions = new Map<string, ReturnType<Resolve>>()
+  const resolve: Resolve = (name) => {
     let resolved = functions.get(name)
     if (!resolved) {
       resolved = host.functions.resolveForRun(name)
@@ -34,8 +43,14 @@ export async function recoverUnfinished(host: RecoveryHost): Promise<void> {
   }
   for (const job of await host.jobs.listUnfinished()) {
     const waiting = (job.status === 'initialized' || job.status === 'queued') && job.workerId === undefined
-    if (waiting) await requeue(host, job, resolve)
-    else await endInterrupted(host, job)
+    if (waiting) await requeue(host, job, resolve, 'the master restarted; the job is queued again (its timeouts were not kept)', {})
+    else if (isAsyncSource(job.source) && job.status !== 'cancelling') {
+      const where = job.workerId ? ` on worker ${job.workerId}` : ''
+      await requeue(host, job, resolve, `the master restarted while the job was running${where}; as a job from ${job.source}, it runs again`, {
+        workerId: undefined,
+        startTime: undefined,
+      })
+    } else await endInterrupted(host, job)
   }
 }
 
@@ -44,20 +59,27 @@ async function endInterrupted(host: RecoveryHost, job: JobRecord): Promise<void>
   const reason = cancelled
     ? 'Job was cancelled: the master restarted before the worker confirmed the cancel'
     : `the master restarted while the job was running${job.workerId ? ` on worker ${job.workerId}` : ''}; its worker stopped with it`
-  await host.jobs.transition(job.jobId, { status: cancelled ? 'cancelled' : 'failed', endTime: Date.now(), result: JSON.stringify(reason) })
-  void host.journal.note(job.jobId, 'ERROR', reason)
+  await end(host, job, cancelled ? 'cancelled' : 'failed', reason)
 }
 
-async function requeue(host: RecoveryHost, job: JobRecord, resolve: FunctionResolver['resolveForRun']): Promise<void> {
+async function requeue(host: RecoveryHost, job: JobRecord, resolve: Resolve, note: string, patch: JobPatch): Promise<void> {
   try {
     const resolved = await resolve(job.function)
     const context = await host.contexts.get(job.context)
     if (!context) throw new Error(`its context ${job.context} no longer exists`)
-    void host.journal.note(job.jobId, 'INFO', 'the master restarted; the job is queued again (its timeouts were not kept)')
-    host.requeue(job, resolved, context)
+    void host.journal.note(job.jobId, 'INFO', note)
+    host.requeue(job, resolved, context, patch)
   } catch (error) {
-    const reason = `the master restarted and the job could not be queued again: ${coerceError(error).message}`
-    await host.jobs.transition(job.jobId, { status: 'failed', endTime: Date.now(), result: JSON.stringify(reason) })
-    void host.journal.note(job.jobId, 'ERROR', reason)
+    await end(host, job, 'failed', `the master restarted and the job could not be queued again: ${coerceError(error).message}`)
   }
+}
+
+function end(host: RecoveryHost, job: JobRecord, status: 'failed' | 'cancelled', reason: string): Promise<unknown> {
+  return host.journal.transition(
+    { record: job, chain: Promise.resolve() },
+    status,
+    { status, endTime: Date.now(), result: JSON.stringify(reason) },
+    'ERROR',
+    `${status}: ${reason}`,
+  )
 }
