@@ -43,8 +43,42 @@ export interface HazeConfig {
   shutdownGrace: Duration
   /** The `default` context; every other context falls back on it. */
   contextDefaults: ContextConfig
+  /** Silence on an event WebSocket after which `{"event":"keep-alive"}` is sent. */
+  wsKeepAlive: Duration
+  /** Bytes of events that may wait for one WebSocket client before it is closed as too slow. */
+  wsBufferLimit: number
+  mqtt: MqttConfig
+  kafka: KafkaConfig
   /** Where the config file was read from, if any. */
   configFile?: string | undefined
+}
+
+/** Mist's `mist.mqtt.*`: jobs started by messages on one topic, every event published on another. */
+export interface MqttConfig {
+  on: boolean
+  host: string
+  port: number
+  subscribeTopic: string
+  publishTopic: string
+  username?: string | undefined
+  password?: string | undefined
+  /** Also the broker's session name: messages sent while Haze is away wait for it there. */
+  clientId: string
+}
+
+/** Mist's `mist.kafka.*`, with a list of brokers and a consumer group that survives restarts. */
+export interface KafkaConfig {
+  on: boolean
+  brokers: string[]
+  subscribeTopic: string
+  publishTopic: string
+  /** Offsets are committed after a message's job is recorded, so a restart resumes where it stopped. */
+  groupId: string
+  clientId: string
+  /** SASL credentials (PLAIN or SCRAM), when the brokers require them. */
+  username?: string | undefined
+  password?: string | undefined
+  saslMechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
 }
 
 /** The folder holding package.json: the root of a Haze checkout or install. */
@@ -65,6 +99,18 @@ const DEFAULTS = {
   workerStopGrace: '10s',
   cancelGrace: '10s',
   shutdownGrace: '10s',
+  wsKeepAlive: '60s',
+  wsBufferLimit: '4MiB',
+  mqtt: { on: false, host: '127.0.0.1', port: 1883, subscribeTopic: 'haze-in', publishTopic: 'haze-out', clientId: 'haze' },
+  kafka: {
+    on: false,
+    brokers: ['127.0.0.1:9092'],
+    subscribeTopic: 'haze-in',
+    publishTopic: 'haze-out',
+    groupId: 'haze',
+    clientId: 'haze',
+    saslMechanism: 'PLAIN' as const,
+  },
   contextDefaults: {
     sparkConf: { 'spark.master': 'local[*]' },
     downtime: '3600s',
@@ -91,6 +137,35 @@ const ContextDefaultsFile = Type.Object(
   { additionalProperties: false },
 )
 
+const MqttFile = Type.Object(
+  {
+    on: Type.Optional(Type.Boolean()),
+    host: Type.Optional(Type.String({ minLength: 1 })),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+    subscribeTopic: Type.Optional(Type.String({ minLength: 1 })),
+    publishTopic: Type.Optional(Type.String({ minLength: 1 })),
+    username: Type.Optional(Type.String()),
+    password: Type.Optional(Type.String()),
+    clientId: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+)
+
+const KafkaFile = Type.Object(
+  {
+    on: Type.Optional(Type.Boolean()),
+    brokers: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
+    subscribeTopic: Type.Optional(Type.String({ minLength: 1 })),
+    publishTopic: Type.Optional(Type.String({ minLength: 1 })),
+    groupId: Type.Optional(Type.String({ minLength: 1 })),
+    clientId: Type.Optional(Type.String({ minLength: 1 })),
+    username: Type.Optional(Type.String()),
+    password: Type.Optional(Type.String()),
+    saslMechanism: Type.Optional(Type.Union([Type.Literal('PLAIN'), Type.Literal('SCRAM-SHA-256'), Type.Literal('SCRAM-SHA-512')])),
+  },
+  { additionalProperties: false },
+)
+
 const ConfigFile = Type.Object(
   {
     host: Type.Optional(Type.String()),
@@ -110,6 +185,10 @@ const ConfigFile = Type.Object(
     cancelGrace: Type.Optional(Type.String()),
     shutdownGrace: Type.Optional(Type.String()),
     contextDefaults: Type.Optional(ContextDefaultsFile),
+    wsKeepAlive: Type.Optional(Type.String()),
+    wsBufferLimit: Type.Optional(Type.Union([Type.String(), Type.Integer({ minimum: 1 })])),
+    mqtt: Type.Optional(MqttFile),
+    kafka: Type.Optional(KafkaFile),
   },
   { additionalProperties: false },
 )
@@ -170,6 +249,21 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       cancelGrace: finite('cancelGrace', file.cancelGrace ?? DEFAULTS.cancelGrace),
       shutdownGrace: finite('shutdownGrace', file.shutdownGrace ?? DEFAULTS.shutdownGrace),
       contextDefaults,
+      wsKeepAlive: finite('wsKeepAlive', file.wsKeepAlive ?? DEFAULTS.wsKeepAlive),
+      wsBufferLimit: parseSize('wsBufferLimit', file.wsBufferLimit ?? DEFAULTS.wsBufferLimit),
+      // Credentials may come from the environment, so they need not sit in the config file.
+      mqtt: {
+        ...DEFAULTS.mqtt,
+        ...file.mqtt,
+        username: env.HAZE_MQTT_USERNAME ?? file.mqtt?.username,
+        password: env.HAZE_MQTT_PASSWORD ?? file.mqtt?.password,
+      },
+      kafka: {
+        ...DEFAULTS.kafka,
+        ...file.kafka,
+        username: env.HAZE_KAFKA_USERNAME ?? file.kafka?.username,
+        password: env.HAZE_KAFKA_PASSWORD ?? file.kafka?.password,
+      },
       configFile: configFile === undefined ? undefined : resolve(configFile),
     }
   } catch (error) {

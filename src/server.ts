@@ -19,6 +19,9 @@ import { probeRuntime } from './status.js'
 import { EventBus } from './events/bus.js'
 import { Executor } from './execution/executor.js'
 import { JobLogs } from './logs/job-logs.js'
+import { EventSockets } from './events/websocket.js'
+import { MqttInterface } from './events/mqtt.js'
+import { routeUpgrades } from './http/upgrades.js'
 import { openSqlite } from './store/sqlite/database.js'
 import { LinkServer } from './workers/link-server.js'
 import { resolveSparkHome, SparkSubmitLauncher } from './workers/launcher.js'
@@ -32,6 +35,8 @@ export interface HazeServer {
   readonly app: HazeApp
   readonly jobs: JobStore
   readonly executor: Executor
+  readonly bus: EventBus
+  readonly sockets: EventSockets
   readonly log: Logger
   /**
    * Graceful shutdown: stop intake, give running jobs shutdownGrace, fail the rest, stop the
@@ -68,11 +73,11 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
     const catalog = new SqliteCatalogStore(db)
     const artifacts = await ArtifactRepository.open(join(config.dataDir, 'artifacts'))
     const extractor = new PythonInfoExtractor({ python: config.python, timeout: config.functionInfoTimeout })
-    const contexts = new ContextService(catalog, config.contextDefaults)
+    const bus = new EventBus(log)
+    const contexts = new ContextService(catalog, config.contextDefaults, bus)
     const functions = new FunctionService({ catalog, artifacts, extractor, contexts, log })
     const status = probeRuntime(config.python)
     const logs = await JobLogs.open(join(config.dataDir, 'logs'))
-    const bus = new EventBus(log)
     const sparkHome = config.sparkHome ?? (await resolveSparkHome(config.python))
 
     // Workers reach the master over HTTP (artifacts) and the link; its URL is known once listening.
@@ -114,16 +119,36 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
     )
     let closing: Promise<void> | undefined
     releases.push(() => app.close())
-    link.attach(app.server)
+    const sockets = new EventSockets(
+      bus,
+      { get: (jobId) => jobs.get(jobId), live: (jobId) => executor.liveRecord(jobId) },
+      { keepAlive: config.wsKeepAlive, bufferLimit: config.wsBufferLimit, allowedOrigins: config.allowedOrigins },
+      log,
+      () => executor.recovered,
+    )
+    // Upgraded sockets keep the HTTP server open: they are closed before it, with a reason.
+    releases.push(() => sockets.close('Haze is shutting down'))
+    routeUpgrades(app.server, [link.route, ...sockets.routes], log)
     await app.listen({ host: config.host, port: config.port })
     const address = app.server.address()
     const port = typeof address === 'object' && address ? address.port : config.port
     const host = config.host.includes(':') ? `[${config.host}]` : config.host
     const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`
     masterUrl = config.publicUrl ?? url
+    // The async interfaces publish the events of the jobs that end while shutting down, so
+    // they close after the executor has stopped; they stop taking jobs before it stops.
+    const asyncInterfaces: MqttInterface[] = []
+    if (config.mqtt.on) asyncInterfaces.push(new MqttInterface(config.mqtt, executor, bus, log))
+    releases.push(async () => {
+      await Promise.all(asyncInterfaces.map((adapter) => adapter.close(config.shutdownGrace)))
+    })
     // Last acquired, first released: running jobs end (or fail) before the server closes.
-    releases.push(() => executor.stop())
+    releases.push(async () => {
+      for (const adapter of asyncInterfaces) adapter.stopIntake()
+      await executor.stop()
+    })
     await executor.start()
+    for (const adapter of asyncInterfaces) adapter.start()
     log.info({ url, dataDir: config.dataDir, sparkHome }, `Haze is listening on ${url} (API docs /docs)`)
 
     const shutdown = (force: boolean): Promise<void> => {
@@ -138,6 +163,8 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
       app,
       jobs,
       executor,
+      bus,
+      sockets,
       log,
       stop: () => shutdown(false),
       kill: () => shutdown(true),

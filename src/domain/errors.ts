@@ -4,6 +4,7 @@
  */
 export type ErrorCode =
   | 'bad_request'
+  | 'forbidden'
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'
@@ -23,6 +24,7 @@ export class HazeError extends Error {
 
 export const badRequest = (message: string, cause?: unknown): HazeError =>
   new HazeError('bad_request', message, { cause })
+export const forbidden = (message: string): HazeError => new HazeError('forbidden', message)
 export const notFound = (message: string): HazeError => new HazeError('not_found', message)
 export const conflict = (message: string): HazeError => new HazeError('conflict', message)
 

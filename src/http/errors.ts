@@ -7,6 +7,7 @@ import { type ErrorCode, HazeError } from '../domain/errors.js'
 
 const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
@@ -17,6 +18,7 @@ const STATUS: Record<ErrorCode, number> = {
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
+  401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
@@ -27,6 +29,9 @@ const TITLES: Record<number, string> = {
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 }
+
+/** The HTTP status of an error code: the one place that decides it. */
+export const statusOf = (code: ErrorCode): number => STATUS[code]
 
 export interface Problem {
   status: number
@@ -50,7 +55,7 @@ export function errorHandler(error: FastifyError | HazeError | Error, request: F
 }
 
 function describe(error: FastifyError | HazeError | Error): { status: number; detail: string } {
-  if (error instanceof HazeError) return { status: STATUS[error.code], detail: error.message }
+  if (error instanceof HazeError) return { status: statusOf(error.code), detail: error.message }
   const fastifyError = error as FastifyError
   if (fastifyError.validation) {
     const where = fastifyError.validationContext ?? 'request'

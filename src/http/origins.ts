@@ -14,13 +14,8 @@ export function guardOrigins(app: FastifyInstance, allowed: readonly string[]): 
     const origin = request.headers.origin
     if (origin === undefined) return
     const sameOrigin = safeHost(origin) === request.headers.host
-    if (!sameOrigin && !allowAll && !allowed.includes(origin)) {
-      return sendProblem(
-        reply,
-        403,
-        `requests from web pages at ${origin} are not allowed; add it to allowedOrigins in the config file to allow it`,
-      )
-    }
+    const refusal = originRefusal(origin, request.headers.host, allowed)
+    if (refusal !== undefined) return sendProblem(reply, 403, refusal)
     if (!sameOrigin) {
       void reply.header('access-control-allow-origin', allowAll ? '*' : origin).header('vary', 'Origin')
       if (request.method === 'OPTIONS') {
@@ -32,6 +27,15 @@ export function guardOrigins(app: FastifyInstance, allowed: readonly string[]): 
       }
     }
   })
+}
+
+/**
+ * Why a request from a web page at `origin` is refused, or undefined if it is allowed: the
+ * same check for HTTP requests and WebSocket upgrades.
+ */
+export function originRefusal(origin: string | undefined, host: string | undefined, allowed: readonly string[]): string | undefined {
+  if (origin === undefined || safeHost(origin) === host || allowed.includes('*') || allowed.includes(origin)) return undefined
+  return `requests from web pages at ${origin} are not allowed; add it to allowedOrigins in the config file to allow it`
 }
 
 function safeHost(origin: string): string | undefined {

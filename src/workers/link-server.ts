@@ -4,9 +4,8 @@
  * wrong, unknown or reused token is refused (close code 4001).
  */
 import { timingSafeEqual } from 'node:crypto'
-import type { IncomingMessage, Server } from 'node:http'
-import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
+import type { UpgradeRoute } from '../http/upgrades.js'
 import type { Logger } from '../logger.js'
 import { frameText, LINK_PATH, parseMessage } from './protocol.js'
 import type { SparkWorker } from './spark-worker.js'
@@ -24,12 +23,10 @@ export class LinkServer {
     this.wss = new WebSocketServer({ noServer: true, maxPayload })
   }
 
-  /** Serves the link on the API's HTTP server (upgrades to other paths are left alone). */
-  attach(server: Server): void {
-    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (new URL(request.url ?? '/', 'http://x').pathname !== LINK_PATH) return
-      this.wss.handleUpgrade(request, socket, head, (ws) => this.admit(ws))
-    })
+  /** The link's place among the API server's WebSocket upgrades. */
+  readonly route: UpgradeRoute = {
+    match: (pathname) => (pathname === LINK_PATH ? {} : undefined),
+    handle: (request, socket, head) => this.wss.handleUpgrade(request, socket, head, (ws) => this.admit(ws)),
   }
 
   /** Registers a worker about to start, with the token it will present. */
