@@ -15,6 +15,8 @@ export interface Frame {
 
 export interface EventClient {
   readonly frames: Frame[]
+  /** The frames' texts as received (numbers exact). */
+  readonly texts: string[]
   readonly socket: WebSocket
   /** Resolves with the first frame (from the start) that matches, within `ms`. */
   next(match: (frame: Frame) => boolean, what: string, ms?: number): Promise<Frame>
@@ -29,7 +31,12 @@ export interface EventClient {
 export async function openEvents(baseUrl: string, path: string, headers: Record<string, string> = {}): Promise<EventClient> {
   const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}${path}`, { headers })
   const frames: Frame[] = []
-  socket.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString('utf8')) as Frame))
+  const texts: string[] = []
+  socket.on('message', (data: Buffer) => {
+    const text = data.toString('utf8')
+    texts.push(text)
+    frames.push(JSON.parse(text) as Frame)
+  })
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   )
@@ -40,6 +47,7 @@ export async function openEvents(baseUrl: string, path: string, headers: Record<
   })
   return {
     frames,
+    texts,
     socket,
     closed,
     next: (match, what, ms = 30_000) => until(() => frames.find(match), what, ms),
