@@ -70,3 +70,6 @@ else
   npx --no-install tsc -p tsconfig.build.json >&2
   touch dist/.build-stamp
 fi
+
+# --- Message brokers the tests start (Mosquitto, Kafka) ---------------------------------------
+"$ROOT/scripts/brokers.sh"

@@ -252,6 +252,62 @@ describe('executor', () => {
     }
   })
 
+  it('on restart, runs a job from MQTT or Kafka again, announcing each step, instead of failing it', async () => {
+    const fromKafka = makeJob({ function: 'fn', status: 'started', workerId: 'default_x_3', startTime: 5, path: 'fn.py', className: 'f', source: 'Async Kafka' })
+    await jobs.insert(fromKafka)
+    const seen: string[] = []
+    bus.on('job:event', ({ event, job }) => void (job.jobId === fromKafka.jobId && seen.push(event)))
+    readyAll()
+    const restarted = build()
+    await restarted.start()
+    try {
+      const worker = await until(() => launcher.launched.find((w) => w.runs.includes(fromKafka.jobId)), 'the job to run again')
+      worker.finish(fromKafka.jobId, '7')
+      const done = await restarted.ended(fromKafka.jobId)
+      assert.deepEqual([done.status, done.result, done.workerId], ['finished', '7', worker.id])
+      assert.deepEqual(seen, ['queued', 'worker-assigned', 'started', 'finished'])
+    } finally {
+      await restarted.stop()
+    }
+  })
+
+  it('on restart, announces the jobs it fails on the event bus', async () => {
+    const running = makeJob({ function: 'fn', status: 'started', workerId: 'default_x_4', path: 'fn.py', className: 'f' })
+    await jobs.insert(running)
+    const seen: string[] = []
+    bus.on('job:event', ({ event, job }) => void (job.jobId === running.jobId && seen.push(event)))
+    const restarted = build()
+    await restarted.start()
+    try {
+      assert.deepEqual(seen, ['failed'])
+    } finally {
+      await restarted.stop()
+    }
+  })
+
+  it('keeps a listener that throws or rejects from disturbing a job or the other listeners', async () => {
+    const failures: string[] = []
+    const quiet = new EventBus({ ...createLogger('silent'), error: (..._args: unknown[]) => failures.push('logged') } as unknown as ReturnType<typeof createLogger>)
+    const events: string[] = []
+    quiet.on('job:event', () => {
+      throw new Error('a listener that throws')
+    })
+    quiet.on('job:event', () => Promise.reject(new Error('a listener that rejects')))
+    quiet.on('job:event', ({ event }) => void events.push(event))
+    bus = quiet
+    await executor.stop()
+    executor = build()
+    await executor.start()
+    readyAll()
+    const id = await submit()
+    const worker = await until(() => launcher.launched.find((w) => w.runs.includes(id)), 'the job on a worker')
+    worker.finish(id)
+    assert.equal((await executor.ended(id)).status, 'finished')
+    assert.deepEqual(events, ['initialized', 'queued', 'worker-assigned', 'started', 'finished'])
+    await until(() => quiet.listenerFailures === 10, 'both failing listeners to fail on every event')
+    assert.equal(failures.length, 10, 'each failure is logged')
+  })
+
   it('shutdown fails running jobs after the grace period and leaves queued jobs queued', async () => {
     readyAll()
     const running = await submit()
