@@ -13,7 +13,6 @@
  */
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -21,7 +20,7 @@ import { parseArgs } from 'node:util'
 import mqtt from 'mqtt'
 import { WebSocket } from 'ws'
 import { HAZE_HOME } from '../src/config.js'
-import { startMosquitto } from '../test/helpers/mosquitto.js'
+import { freePort, startMosquitto } from '../test/helpers/mosquitto.js'
 import { summarize, type Latency } from './lib/http-timing.js'
 import { runBenchmark, type Release } from './lib/run.js'
 
@@ -61,14 +60,6 @@ function problems(into: Received, ids: readonly string[]): string[] {
     const seen = (into.byJob.get(id) ?? []).join(' ')
     return ALLOWED.has(seen) ? [] : [`job ${id}: ${seen || 'nothing'}`]
   })
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 async function until(check: () => boolean | Promise<boolean>, what: string, ms: number): Promise<void> {
