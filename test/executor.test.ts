@@ -287,7 +287,7 @@ describe('executor', () => {
 
   it('keeps a listener that throws or rejects from disturbing a job or the other listeners', async () => {
     const failures: string[] = []
-    const quiet = new EventBus({ ...createLogger('silent'), error: (..._args: unknown[]) => failures.push('logged') } as unknown as ReturnType<typeof createLogger>)
+    const quiet = new EventBus({ ...createLogger('silent'), error: (..._args: unknown[]) => failures.push('logged') })
     const events: string[] = []
     quiet.on('job:event', () => {
       throw new Error('a listener that throws')
