@@ -19,6 +19,7 @@ class Expected extends EventEmitter {
   }
   attach(socket: WebSocket): void {
     this.attached.push(socket)
+    this.emit('attached')
   }
 }
 
@@ -41,28 +42,29 @@ describe('the worker link server', () => {
     await new Promise((resolve) => server.close(resolve))
   })
 
-  /** Connects, sends `first`, and resolves with the close code (or 'open' if still open after 500 ms). */
-  const attempt = (first: string) =>
+  /**
+   * Connects, sends `first`, and resolves with the close code, or 'open' once `worker` is
+   * handed the link (the server admitted it); then the client closes.
+   */
+  const attempt = (first: string, worker?: Expected) =>
     new Promise<number | 'open'>((resolve, reject) => {
       const socket = new WebSocket(url)
       socket.on('error', reject)
       socket.on('open', () => socket.send(first))
       socket.on('close', (code) => resolve(code))
-      setTimeout(() => {
-        if (socket.readyState === socket.OPEN) {
-          socket.close()
-          resolve('open')
-        }
-      }, 500)
+      worker?.once('attached', () => {
+        socket.close()
+        resolve('open')
+      })
     })
 
   it('admits an expected worker once, by its one-time token', async () => {
     const worker = new Expected('w1')
     link.expect(worker as unknown as SparkWorker, 'secret-token')
-    assert.equal(await attempt(hello('w1', 'wrong-token')), 4001, 'a wrong token is refused')
-    assert.equal(await attempt(hello('w1', 'secret-token')), 'open')
+    assert.equal(await attempt(hello('w1', 'wrong-token'), worker), 4001, 'a wrong token is refused')
+    assert.equal(await attempt(hello('w1', 'secret-token'), worker), 'open')
     assert.equal(worker.attached.length, 1)
-    assert.equal(await attempt(hello('w1', 'secret-token')), 4001, 'a reused token is refused')
+    assert.equal(await attempt(hello('w1', 'secret-token'), worker), 4001, 'a reused token is refused')
     assert.equal(worker.attached.length, 1)
   })
 
