@@ -9,11 +9,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-step() { printf 'haze setup: %s\n' "$*" >&2; }
-fail() { printf 'haze setup: error: %s\n' "$*" >&2; exit 1; }
-# A stamp file records the hash of what a step was last done for; the step reruns when it changes.
-fingerprint() { cat "$@" 2>/dev/null | sha1sum | cut -d' ' -f1; }
-stamp_ok() { [[ -f "$1" && "$(cat "$1")" == "$2" ]]; }
+# step, fail, fingerprint, stamp_ok
+source "$ROOT/scripts/lib.sh"
 can_apt() { [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; }
 # Runs a chatty command (apt, mvn) with its output in a log, shown only when it fails.
 quietly() { # quietly <what failed, what to do> <command>...

@@ -8,11 +8,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-step() { printf 'haze setup: %s\n' "$*" >&2; }
-fail() { printf 'haze setup: error: %s\n' "$*" >&2; exit 1; }
-# A stamp file records the hash of what a step was last done for; the step reruns when it changes.
-fingerprint() { cat "$@" 2>/dev/null | sha1sum | cut -d' ' -f1; }
-stamp_ok() { [[ -f "$1" && "$(cat "$1")" == "$2" ]]; }
+# step, fail, fingerprint, stamp_ok
+source "$ROOT/scripts/lib.sh"
 
 # --- Node.js ---------------------------------------------------------------------------------
 command -v node >/dev/null || fail "Node.js 20 or newer is needed (https://nodejs.org or apt-get install nodejs)"
