@@ -11,9 +11,9 @@
  * an MQTT or Kafka message that could not start a job.
  */
 import { contextToJson } from '../domain/context.js'
-import { jobParamsJson, type JobRecord, type JobStatus } from '../domain/job.js'
+import { jobParamsJson, type JobRecord } from '../domain/job.js'
 import type { LogLevel } from '../logs/job-logs.js'
-import type { HazeEvents, JobEvent, JobEventName, JobLogsEvent } from './bus.js'
+import type { HazeEvents, JobEvent, JobLogsEvent } from './bus.js'
 
 export const KEEP_ALIVE_FRAME = '{"event":"keep-alive"}'
 
@@ -48,20 +48,12 @@ export function jobEventFrame({ event, job, time }: JobEvent): string {
   }
 }
 
-/** The frame that tells a new subscriber where a job stands: the event of its current status. */
+/**
+ * The frame that tells a new subscriber where a job stands: the event of its current status
+ * (every status is also the name of the event that enters it).
+ */
 export function currentStateFrame(job: JobRecord, now = Date.now()): string {
-  return jobEventFrame({ event: STATUS_EVENT[job.status], job, time: now })
-}
-
-const STATUS_EVENT: Record<JobStatus, JobEventName> = {
-  initialized: 'initialized',
-  queued: 'queued',
-  'job-file-downloading': 'job-file-downloading',
-  started: 'started',
-  cancelling: 'cancelling',
-  finished: 'finished',
-  failed: 'failed',
-  cancelled: 'cancelled',
+  return jobEventFrame({ event: job.status, job, time: now })
 }
 
 export function logsFrame({ jobId, lines, fileOffset }: JobLogsEvent): string {

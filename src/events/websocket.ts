@@ -143,30 +143,22 @@ export class EventSockets {
 
   /** Subscribers now connected. */
   get size(): number {
-    let count = this.all.size
-    for (const set of this.byJob.values()) count += set.size
-    return count
+    return this.everyone().length
   }
 
+  /** Every job's stream (Mist's path and its documented one), then one job's (both again). */
   readonly routes: UpgradeRoute[] = [
-    { match: exact('/v2/api/ws/all'), handle: (request, socket, head, _params, url) => this.upgrade(request, socket, head, url) },
-    { match: exact('/v2/api/ws'), handle: (request, socket, head, _params, url) => this.upgrade(request, socket, head, url) },
-    {
-      match: pattern(/^\/v2\/api\/ws\/jobs\/([^/]+)$/),
-      handle: (request, socket, head, params, url) => this.upgrade(request, socket, head, url, params.id),
-    },
-    {
-      match: pattern(/^\/v2\/api\/jobs\/([^/]+)\/ws$/),
-      handle: (request, socket, head, params, url) => this.upgrade(request, socket, head, url, params.id),
-    },
-  ]
+    exact('/v2/api/ws/all'),
+    exact('/v2/api/ws'),
+    pattern(/^\/v2\/api\/ws\/jobs\/([^/]+)$/),
+    pattern(/^\/v2\/api\/jobs\/([^/]+)\/ws$/),
+  ].map((match) => ({ match, handle: (request, socket, head, params, url) => this.upgrade(request, socket, head, url, params.id) }))
 
   /** Closes every socket with the reason; resolves once all are closed. */
   async close(reason: string): Promise<void> {
     this.closed = true
     clearInterval(this.keepAliveTimer)
-    const everyone = [...this.all, ...[...this.byJob.values()].flatMap((set) => [...set])]
-    await Promise.all(everyone.map((subscriber) => subscriber.close(GOING_AWAY, reason)))
+    await Promise.all(this.everyone().map((subscriber) => subscriber.close(GOING_AWAY, reason)))
     this.wss.close()
   }
 
@@ -250,9 +242,13 @@ export class EventSockets {
     if (set?.size === 0) this.byJob.delete(jobId)
   }
 
+  private everyone(): Subscriber[] {
+    return [...this.all, ...[...this.byJob.values()].flatMap((set) => [...set])]
+  }
+
   private keepAlive(): void {
     const silentSince = Date.now() - this.settings.keepAlive
-    for (const subscriber of [...this.all, ...[...this.byJob.values()].flatMap((set) => [...set])]) {
+    for (const subscriber of this.everyone()) {
       if (!subscriber.pending && subscriber.lastSent <= silentSince) subscriber.send(KEEP_ALIVE_FRAME)
     }
   }

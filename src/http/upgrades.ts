@@ -40,9 +40,10 @@ export function routeUpgrades(server: Server, routes: readonly UpgradeRoute[], l
 /** Answers an upgrade request with a plain HTTP error and closes the connection. */
 export function refuseUpgrade(socket: Duplex, status: number, detail: string): void {
   if (socket.destroyed) return
-  const body = JSON.stringify(problem(status, detail))
+  const answer = problem(status, detail)
+  const body = JSON.stringify(answer)
   socket.end(
-    `HTTP/1.1 ${status} ${problem(status, detail).title}\r\n` +
+    `HTTP/1.1 ${status} ${answer.title}\r\n` +
       'Content-Type: application/problem+json\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n` +
       'Connection: close\r\n\r\n' +
