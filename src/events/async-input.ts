@@ -1,5 +1,5 @@
 /**
- * Jobs started by a message (MQTT, Kafka), in Mist's format:
+ * What the message interfaces (MQTT, Kafka) share. Jobs are started by a message in Mist's format:
  *   {"functionId": "pi", "parameters": {"samples": 10}, "externalId": "x", "runSettings": {"contextId": "ctx"}}
  * Only `functionId` is required; `parameters` defaults to {}. Mist dropped a bad message
  * silently; Haze answers each with an `error` event on the publish topic, with the reason and
@@ -10,7 +10,50 @@ import { badRequest, coerceError, HazeError } from '../domain/errors.js'
 import type { JobSource } from '../domain/job.js'
 import type { SubmitRequest } from '../execution/executor.js'
 import type { JobRun } from '../execution/job-run.js'
-import { errorFrame } from './frames.js'
+import type { Logger } from '../logger.js'
+import type { EventBus } from './bus.js'
+import { errorFrame, jobEventFrame, logsFrame } from './frames.js'
+
+/** A message interface, as the server drives it. */
+export interface AsyncInterface {
+  /** Connects in the background: Haze serves even while the broker is away. */
+  start(): void
+  /** Starts no more jobs from messages (shutdown has begun); events still go out. */
+  stopIntake(): void
+  /** Stops: gives waiting events `grace` ms to reach the broker, then disconnects. */
+  close(grace: number): Promise<void>
+}
+
+/** Reconnection backoff of both interfaces: 0.5 s, doubling, at most 30 s. */
+export const FIRST_RETRY_MS = 500
+export const LAST_RETRY_MS = 30_000
+/** Events that may wait for an absent broker; past it new ones are dropped, and counted. */
+export const MAX_WAITING = 100_000
+
+/** Every event of every job, as Mist's frames (the same as on WebSocket); the answer stops it. */
+export function followJobs(bus: EventBus, publish: (frame: string) => void): () => void {
+  const off = [bus.on('job:event', (event) => publish(jobEventFrame(event))), bus.on('job:logs', (event) => publish(logsFrame(event)))]
+  return () => off.forEach((stop) => stop())
+}
+
+/**
+ * Starts a message's job, or publishes why it cannot start; true once the message is dealt
+ * with (so it may be acknowledged), false when it must be delivered again later.
+ */
+export async function takeMessage(
+  executor: JobSubmitter,
+  message: string,
+  source: JobSource,
+  publish: (frame: string) => void,
+  log: Logger,
+): Promise<boolean> {
+  const outcome = await startAsyncJob(executor, message, source)
+  if (outcome.accepted) return true
+  if (outcome.retry) return false
+  log.info({ error: outcome.errorFrame }, 'a message did not start a job')
+  publish(outcome.errorFrame)
+  return true
+}
 
 /** What an async adapter needs of the executor. */
 export interface JobSubmitter {

@@ -15,19 +15,13 @@ import mqtt, { type MqttClient } from 'mqtt'
 import type { MqttConfig } from '../config.js'
 import { coerceError } from '../domain/errors.js'
 import type { Logger } from '../logger.js'
-import { startAsyncJob, type JobSubmitter } from './async-input.js'
+import { FIRST_RETRY_MS, followJobs, LAST_RETRY_MS, MAX_WAITING, takeMessage, type AsyncInterface, type JobSubmitter } from './async-input.js'
 import type { EventBus } from './bus.js'
-import { jobEventFrame, logsFrame } from './frames.js'
 
-const FIRST_RETRY_MS = 500
-const LAST_RETRY_MS = 30_000
-/** Events that may wait for the broker; past it new ones are dropped, and counted. */
-const MAX_WAITING = 100_000
-
-export class MqttInterface {
+export class MqttInterface implements AsyncInterface {
   private readonly client: MqttClient
   private readonly log: Logger
-  private unsubscribe: (() => void)[] = []
+  private readonly unfollow: () => void
   private waiting = 0
   private intake = true
   private closing: Promise<void> | undefined
@@ -75,27 +69,21 @@ export class MqttInterface {
         if (handled) done()
       })
     }
-    this.unsubscribe = [
-      bus.on('job:event', (event) => this.publish(jobEventFrame(event))),
-      bus.on('job:logs', (event) => this.publish(logsFrame(event))),
-    ]
+    this.unfollow = followJobs(bus, (frame) => this.publish(frame))
   }
 
-  /** Connects in the background: Haze serves even while the broker is away. */
   start(): void {
     this.client.connect()
   }
 
-  /** Starts no more jobs from messages (shutdown has begun); events still go out. */
   stopIntake(): void {
     this.intake = false
   }
 
-  /** Stops: gives waiting events `grace` to reach the broker, then disconnects. */
   close(grace: number): Promise<void> {
     this.closing ??= (async () => {
       this.intake = false
-      for (const off of this.unsubscribe) off()
+      this.unfollow()
       if (this.waiting > 0 && this.client.connected) {
         let timer: NodeJS.Timeout | undefined
         await Promise.race([
@@ -112,12 +100,7 @@ export class MqttInterface {
   /** True once the message is dealt with (job recorded, or refused for good). */
   private async receive(message: string): Promise<boolean> {
     if (!this.intake) return false
-    const outcome = await startAsyncJob(this.executor, message, 'Async Mqtt')
-    if (outcome.accepted) return true
-    if (outcome.retry) return false
-    this.log.info({ error: outcome.errorFrame }, 'an MQTT message did not start a job')
-    this.publish(outcome.errorFrame)
-    return true
+    return takeMessage(this.executor, message, 'Async Mqtt', (frame) => this.publish(frame), this.log)
   }
 
   private publish(frame: string): void {
