@@ -79,6 +79,8 @@ export interface KafkaConfig {
   username?: string | undefined
   password?: string | undefined
   saslMechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
+  /** Connect over TLS, checked against the system's CAs (managed Kafka services require it). */
+  tls: boolean
 }
 
 /** The folder holding package.json: the root of a Haze checkout or install. */
@@ -110,6 +112,7 @@ const DEFAULTS = {
     groupId: 'haze',
     clientId: 'haze',
     saslMechanism: 'PLAIN' as const,
+    tls: false,
   },
   contextDefaults: {
     sparkConf: { 'spark.master': 'local[*]' },
@@ -162,6 +165,7 @@ const KafkaFile = Type.Object(
     username: Type.Optional(Type.String()),
     password: Type.Optional(Type.String()),
     saslMechanism: Type.Optional(Type.Union([Type.Literal('PLAIN'), Type.Literal('SCRAM-SHA-256'), Type.Literal('SCRAM-SHA-512')])),
+    tls: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 )

@@ -20,6 +20,8 @@ import { EventBus } from './events/bus.js'
 import { Executor } from './execution/executor.js'
 import { JobLogs } from './logs/job-logs.js'
 import { EventSockets } from './events/websocket.js'
+import type { AsyncInterface } from './events/async-input.js'
+import { KafkaInterface } from './events/kafka.js'
 import { MqttInterface } from './events/mqtt.js'
 import { routeUpgrades } from './http/upgrades.js'
 import { openSqlite } from './store/sqlite/database.js'
@@ -137,8 +139,9 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
     masterUrl = config.publicUrl ?? url
     // The async interfaces publish the events of the jobs that end while shutting down, so
     // they close after the executor has stopped; they stop taking jobs before it stops.
-    const asyncInterfaces: MqttInterface[] = []
+    const asyncInterfaces: AsyncInterface[] = []
     if (config.mqtt.on) asyncInterfaces.push(new MqttInterface(config.mqtt, executor, bus, log))
+    if (config.kafka.on) asyncInterfaces.push(new KafkaInterface(config.kafka, executor, bus, log))
     releases.push(async () => {
       await Promise.all(asyncInterfaces.map((adapter) => adapter.close(config.shutdownGrace)))
     })

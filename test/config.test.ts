@@ -56,6 +56,46 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ config: join(dir, 'absent.json') }, {}), /cannot read config file/)
   })
 
+  it('turns MQTT and Kafka on from the file, over their defaults, with credentials from the environment', () => {
+    const off = loadConfig({}, {})
+    assert.deepEqual([off.mqtt.on, off.kafka.on], [false, false])
+    const path = file('async.json', {
+      mqtt: { on: true, host: 'mq.local', port: 1884, username: 'from-file', password: 'file-secret' },
+      kafka: { on: true, brokers: ['k1:9092', 'k2:9092'], publishTopic: 'events', saslMechanism: 'SCRAM-SHA-512', tls: true },
+    })
+    const config = loadConfig({ config: path }, { HAZE_MQTT_PASSWORD: 'env-secret', HAZE_KAFKA_USERNAME: 'svc', HAZE_KAFKA_PASSWORD: 'kafka-secret' })
+    assert.deepEqual(config.mqtt, {
+      on: true,
+      host: 'mq.local',
+      port: 1884,
+      subscribeTopic: 'haze-in',
+      publishTopic: 'haze-out',
+      clientId: 'haze',
+      username: 'from-file',
+      password: 'env-secret',
+    })
+    assert.deepEqual(config.kafka, {
+      on: true,
+      brokers: ['k1:9092', 'k2:9092'],
+      subscribeTopic: 'haze-in',
+      publishTopic: 'events',
+      groupId: 'haze',
+      clientId: 'haze',
+      saslMechanism: 'SCRAM-SHA-512',
+      tls: true,
+      username: 'svc',
+      password: 'kafka-secret',
+    })
+    const cases: [unknown, RegExp][] = [
+      [{ kafka: { brokers: [] } }, /\/kafka\/brokers must not have fewer than 1 items/],
+      [{ kafka: { saslMechanism: 'GSSAPI' } }, /\/kafka\/saslMechanism/],
+      [{ mqtt: { topic: 'x' } }, /\/mqtt must not have additional properties/],
+    ]
+    for (const [content, expected] of cases) {
+      assert.throws(() => loadConfig({ config: file('bad-async.json', content) }, {}), expected, JSON.stringify(content))
+    }
+  })
+
   it('reads sizes with units', () => {
     assert.equal(parseSize('s', '250MiB'), 262_144_000)
     assert.equal(parseSize('s', '10 MB'), 10_000_000)
