@@ -2,7 +2,7 @@
 # Installs the message brokers the test suite starts by itself, idempotently, one line per step:
 #   Mosquitto (MQTT) from Debian, and the jars of an Apache Kafka broker (KRaft) from Maven
 #   Central into .brokers/kafka/libs. It starts no broker: the tests run their own, each on free
-#   loopback ports with its own config and data dir (test/helpers/brokers.ts).
+#   loopback ports with its own config and data dir (test/helpers/mosquitto.ts, test/helpers/kafka.ts).
 # Usage: scripts/brokers.sh
 set -euo pipefail
 
