@@ -54,6 +54,7 @@ describe('functions over HTTP', () => {
       path: 'typed_pi.py',
       className: 'estimate_pi',
       defaultContext: 'default',
+      defaults: { samples: 1000 },
     })
     assert.deepEqual((await haze.json('/v2/api/functions/pi')).body, body)
   })
@@ -177,7 +178,7 @@ describe('functions over HTTP', () => {
     assert.equal(status, 200)
     assert.deepEqual(body, config)
     const stored = await haze.json<FunctionInfo>('/v2/api/functions/forced')
-    assert.deepEqual(stored.body, { ...config, lang: 'python', execute: {}, tags: [] })
+    assert.deepEqual(stored.body, { ...config, lang: 'python', execute: {}, tags: [], defaults: {} })
 
     // Once the artifact exists, the signature is read from it.
     const source = 'from pyspark.sql import SparkSession\n\ndef f(spark: SparkSession, n: int) -> int:\n    return n\n'

@@ -38,7 +38,10 @@ export interface FunctionRecord extends FunctionConfig {
   updateTime: number
 }
 
-/** Mist's FunctionInfo. A function stored with `force` and never loaded reports no arguments. */
+/**
+ * Mist's FunctionInfo, and the default values of its arguments (Haze's addition, for forms and
+ * clients that fill them in). A function stored with `force` and never loaded reports no arguments.
+ */
 export interface FunctionInfoJson {
   name: string
   lang: FunctionLang
@@ -47,6 +50,7 @@ export interface FunctionInfoJson {
   path: string
   className: string
   defaultContext: string
+  defaults: Record<string, unknown>
 }
 
 export function functionInfoJson(record: FunctionRecord): FunctionInfoJson {
@@ -58,6 +62,7 @@ export function functionInfoJson(record: FunctionRecord): FunctionInfoJson {
     path: record.path,
     className: record.className,
     defaultContext: record.defaultContext,
+    defaults: record.signature?.defaults ?? {},
   }
 }
 

@@ -20,6 +20,7 @@ import { jobRoutes } from './routes/jobs.js'
 import { runRoutes } from './routes/runs.js'
 import { workerRoutes } from './routes/workers.js'
 import { statusRoutes } from './routes/status.js'
+import { uiRoutes } from './routes/ui.js'
 import { HAZE_VERSION } from '../status.js'
 
 /** JSON bodies are the size of configs and job arguments; artifacts go through multipart. */
@@ -80,6 +81,9 @@ export async function buildApp(deps: HttpDeps, log: Logger): Promise<HazeApp> {
         { name: 'status', description: 'Versions and health' },
       ],
     },
+    // Shared schemas are components named by their $id (FunctionInfo, not def-0): the typed
+    // client (ui/src/api/schema.ts) and other generators name their types after them.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   app.get('/v2/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())
@@ -91,5 +95,6 @@ export async function buildApp(deps: HttpDeps, log: Logger): Promise<HazeApp> {
   runRoutes(app, deps)
   workerRoutes(app, deps)
   statusRoutes(app, deps)
+  uiRoutes(app)
   return app
 }

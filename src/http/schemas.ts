@@ -44,6 +44,9 @@ export const FunctionInfo = Type.Object(
     path: Type.String(),
     className: Type.String(),
     defaultContext: Type.String(),
+    defaults: Type.Record(Type.String(), Type.Unknown(), {
+      description: 'Haze: the default value of each argument that has one (such arguments are MOption in execute, as in Mist)',
+    }),
   },
   { $id: 'FunctionInfo' },
 )

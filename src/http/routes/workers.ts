@@ -6,7 +6,7 @@ import { notFound } from '../../domain/errors.js'
 import { jobDetailsJson } from '../../domain/job.js'
 import type { Worker } from '../../workers/worker.js'
 import type { HazeApp, HttpDeps } from '../deps.js'
-import { IdParams, Problem } from '../schemas.js'
+import { ContextConfig, IdParams, JobDetails, Problem } from '../schemas.js'
 
 const WorkerLink = Type.Object(
   {
@@ -20,6 +20,14 @@ const WorkerLink = Type.Object(
     startTime: Type.Integer(),
   },
   { description: "Mist's WorkerLink, plus Haze's context, state, pid and start time" },
+)
+
+/** Written by hand, as job JSON is (`jobDetailsJson`); this keeps the documented shape. */
+const WorkerDetailsText = Type.Unsafe<string>(
+  Type.Object(
+    { ...WorkerLink.properties, contextConfig: ContextConfig, jobs: Type.Array(JobDetails, { description: 'Its jobs now' }) },
+    { description: 'A worker, its context settings and the jobs on it now' },
+  ),
 )
 
 export function workerRoutes(app: HazeApp, deps: HttpDeps): void {
@@ -66,7 +74,7 @@ export function workerRoutes(app: HazeApp, deps: HttpDeps): void {
         tags: ['workers'],
         summary: 'One live worker, with its context settings and the jobs on it now',
         params: IdParams,
-        response: { 200: Type.Unknown(), 404: Problem },
+        response: { 200: WorkerDetailsText, 404: Problem },
       },
     },
     async (request, reply) => {
