@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Haze needs, idempotently, one line per step:
 #   node packages (npm ci), a Python virtual environment (.venv) with PySpark and the
-#   haze-worker package, and the compiled master (dist/). Checks Java.
+#   haze-worker package, the compiled master (dist/) and the web UI (dist/ui). Checks Java.
+#   What only the tests need (brokers, Chromium) is installed by bin/test: scripts/brokers.sh,
+#   scripts/browser.sh.
 # Usage: scripts/setup.sh
 set -euo pipefail
 
@@ -68,5 +70,13 @@ else
   touch dist/.build-stamp
 fi
 
-# --- Message brokers the tests start (Mosquitto, Kafka) ---------------------------------------
-"$ROOT/scripts/brokers.sh"
+# --- The web UI, built by Vite into dist/ui ----------------------------------------------------
+# It also bundles the pure rules it shares with the master (src/domain).
+ui_fp="$(fingerprint package-lock.json $(find ui src/domain -type f | LC_ALL=C sort))"
+if stamp_ok dist/ui/.haze-stamp "$ui_fp" && [[ -f dist/ui/index.html ]]; then
+  step "web UI: build up to date"
+else
+  step "web UI: building (vite)"
+  npx --no-install vite build --config ui/vite.config.ts --logLevel warn >&2
+  echo "$ui_fp" > dist/ui/.haze-stamp
+fi

@@ -45,13 +45,4 @@ export function statusRoutes(app: HazeApp, { status }: HttpDeps): void {
       }
     },
   )
-
-  app.get('/', { schema: { hide: true } }, async (_request, reply) =>
-    reply
-      .type('text/html; charset=utf-8')
-      .send(
-        `<!doctype html><title>Haze</title><p>Haze version: ${status.version}, started: ${localDateTime(status.started)}. ` +
-          `<a href="/docs">API documentation</a> · <a href="/v2/api/openapi.json">OpenAPI</a></p>`,
-      ),
-  )
 }

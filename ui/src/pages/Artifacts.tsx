@@ -1,0 +1,101 @@
+/** Artifacts: upload (drag and drop, with progress), list with SHA-1, download, delete. */
+import { useRef, useState, type DragEvent } from 'react'
+import { api, ok } from '../api/client.js'
+import { Empty, Page, Problem } from '../components/common.js'
+import { useLoad } from '../lib/use.js'
+
+const encoded = (name: string) => encodeURIComponent(name)
+
+export function Artifacts() {
+  const list = useLoad(async () => {
+    const names = await ok(api.GET('/v2/api/artifacts'))
+    const shas = await Promise.all(names.map((name) => ok(api.GET('/v2/api/artifacts/{name}/sha', { params: { path: { name } }, parseAs: 'text' })).catch(() => '?')))
+    return names.map((name, index) => ({ name, sha: String(shas[index]) }))
+  }, [])
+  const [progress, setProgress] = useState<number | undefined>(undefined)
+  const [problem, setProblem] = useState<string | undefined>(undefined)
+  const [over, setOver] = useState(false)
+  const input = useRef<HTMLInputElement>(null)
+
+  const upload = (file: File) => {
+    setProblem(undefined)
+    const form = new FormData()
+    form.append('file', file)
+    // XMLHttpRequest, not fetch: only it reports upload progress.
+    const request = new XMLHttpRequest()
+    request.open('POST', '/v2/api/artifacts')
+    request.upload.onprogress = (event) => event.lengthComputable && setProgress(event.loaded / event.total)
+    request.onload = () => {
+      setProgress(undefined)
+      if (request.status >= 400) setProblem(((JSON.parse(request.responseText || '{}') as { detail?: string }).detail ?? `${request.status}`) + ` (${file.name})`)
+      list.reload()
+    }
+    request.onerror = () => {
+      setProgress(undefined)
+      setProblem(`the upload of ${file.name} failed: the server cannot be reached`)
+    }
+    setProgress(0)
+    request.send(form)
+  }
+  const drop = (event: DragEvent) => {
+    event.preventDefault()
+    setOver(false)
+    const file = event.dataTransfer.files[0]
+    if (file) upload(file)
+  }
+  const remove = (name: string) => {
+    if (!confirm(`Delete artifact ${name}?`)) return
+    ok(api.DELETE('/v2/api/artifacts/{name}', { params: { path: { name } } })).then(list.reload, (error: unknown) => setProblem((error as Error).message))
+  }
+
+  return (
+    <Page title="Artifacts">
+      <div
+        className={`dropzone ${over ? 'over' : ''}`}
+        onDragOver={(event) => {
+          event.preventDefault()
+          setOver(true)
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={drop}
+      >
+        Drop a .py, .zip, .egg or .jar here, or{' '}
+        <button type="button" onClick={() => input.current?.click()}>
+          choose a file
+        </button>
+        <input ref={input} type="file" hidden data-testid="artifact-file" onChange={(event) => event.target.files?.[0] && upload(event.target.files[0])} />
+        {progress !== undefined && <progress value={progress} max={1} />}
+      </div>
+      <Problem text={list.error ?? problem} />
+      {list.data && list.data.length === 0 && <Empty>No artifacts yet.</Empty>}
+      {list.data && list.data.length > 0 && (
+        <table className="list" data-testid="artifacts">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>SHA-1</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {list.data.map((artifact) => (
+              <tr key={artifact.name} data-artifact={artifact.name}>
+                <td>
+                  <a href={`/v2/api/artifacts/${encoded(artifact.name)}`} download={artifact.name}>
+                    {artifact.name}
+                  </a>
+                </td>
+                <td className="mono muted">{artifact.sha}</td>
+                <td>
+                  <button type="button" className="danger" onClick={() => remove(artifact.name)}>
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Page>
+  )
+}

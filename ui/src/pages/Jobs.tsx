@@ -1,0 +1,76 @@
+/** Every job, newest first, live: filters by status and function, pages with the real total. */
+import { JOB_STATUSES } from '../../../src/domain/job.js'
+import { api, ok, type Job } from '../api/client.js'
+import { Page, Problem } from '../components/common.js'
+import { JobTable } from '../components/JobTable.js'
+import { applyFrame, useThrottle } from '../lib/jobs.js'
+import { useLive } from '../lib/live.js'
+import { navigate, useLocation } from '../lib/router.js'
+import { useLoad } from '../lib/use.js'
+
+const PAGE = 25
+
+export async function loadJobs(filter: { statuses: string[]; fn?: string | undefined; worker?: string | undefined; offset?: number; limit?: number }) {
+  const query = { paginate: 'true', limit: String(filter.limit ?? PAGE), offset: String(filter.offset ?? 0), status: filter.statuses }
+  if (filter.fn) return ok(api.GET('/v2/api/functions/{id}/jobs', { params: { path: { id: filter.fn }, query } })) as Promise<{ jobs: Job[]; total: number }>
+  if (filter.worker) return ok(api.GET('/v2/api/workers/{id}/jobs', { params: { path: { id: filter.worker }, query } })) as Promise<{ jobs: Job[]; total: number }>
+  return ok(api.GET('/v2/api/jobs', { params: { query } })) as Promise<{ jobs: Job[]; total: number }>
+}
+
+export function Jobs() {
+  const { query } = useLocation()
+  const statuses = query.getAll('status')
+  const fn = query.get('function') ?? ''
+  const offset = Number(query.get('offset') ?? 0) || 0
+  const page = useLoad(() => loadJobs({ statuses, fn, offset }), [statuses.join(','), fn, offset])
+  const reload = useThrottle(page.reload, 1000)
+  useLive((frame) => {
+    if (!frame.id) return
+    // A new job may belong on this page; a shown job changes in place at once.
+    if (frame.event === 'initialized') reload()
+    else page.set((data) => data && { ...data, jobs: data.jobs.map((job) => applyFrame(job, frame)) })
+    if (statuses.length > 0) reload()
+  }, page.reload)
+
+  const setQuery = (change: Record<string, string | string[] | undefined>) => {
+    const next = new URLSearchParams(query)
+    for (const [key, value] of Object.entries(change)) {
+      next.delete(key)
+      for (const item of value === undefined ? [] : Array.isArray(value) ? value : [value]) if (item !== '') next.append(key, item)
+    }
+    if (!('offset' in change)) next.delete('offset')
+    navigate(`/jobs${next.size > 0 ? `?${next}` : ''}`, true)
+  }
+  const toggle = (status: string) => setQuery({ status: statuses.includes(status) ? statuses.filter((s) => s !== status) : [...statuses, status] })
+  const total = page.data?.total ?? 0
+
+  return (
+    <Page title="Jobs">
+      <div className="filters">
+        <div className="chips" role="group" aria-label="Status">
+          {JOB_STATUSES.map((status) => (
+            <button key={status} type="button" className={`chip ${statuses.includes(status) ? 'on' : ''}`} aria-pressed={statuses.includes(status)} onClick={() => toggle(status)}>
+              {status}
+            </button>
+          ))}
+        </div>
+        <label>
+          Function <input value={fn} placeholder="any" onChange={(event) => setQuery({ function: event.target.value })} />
+        </label>
+      </div>
+      <Problem text={page.error} />
+      {page.data && <JobTable jobs={page.data.jobs} empty="No jobs match." />}
+      <div className="pager">
+        <span data-testid="job-total">
+          {total === 0 ? 'none' : `${offset + 1}–${Math.min(offset + PAGE, total)} of ${total.toLocaleString()}`}
+        </span>
+        <button type="button" disabled={offset === 0} onClick={() => setQuery({ offset: String(Math.max(0, offset - PAGE)) })}>
+          Newer
+        </button>
+        <button type="button" disabled={offset + PAGE >= total} onClick={() => setQuery({ offset: String(offset + PAGE) })}>
+          Older
+        </button>
+      </div>
+    </Page>
+  )
+}
