@@ -9,26 +9,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-# step, fail, fingerprint, stamp_ok
+# step, fail, fingerprint, stamp_ok, quietly, can_apt, apt_install
 source "$ROOT/scripts/lib.sh"
-can_apt() { [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; }
-# Runs a chatty command (apt, mvn) with its output in a log, shown only when it fails.
-quietly() { # quietly <what failed, what to do> <command>...
-  local what="$1" log status=0
-  shift
-  log="$(mktemp)"
-  "$@" >"$log" 2>&1 || status=$?
-  if (( status != 0 )); then
-    tail -n 40 "$log" >&2
-    rm -f "$log"
-    fail "$what (exit code $status; its last output is above)"
-  fi
-  rm -f "$log"
-}
-apt_install() { # apt_install <package>...
-  quietly "apt-get update failed" apt-get update -qq
-  quietly "apt-get install $* failed" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
-}
 # Debian puts mosquitto in /usr/sbin, which is not on every user's PATH.
 have_mosquitto() { command -v mosquitto >/dev/null || [[ -x /usr/sbin/mosquitto ]]; }
 
