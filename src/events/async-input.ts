@@ -30,6 +30,13 @@ export const LAST_RETRY_MS = 30_000
 /** Events that may wait for an absent broker; past it new ones are dropped, and counted. */
 export const MAX_WAITING = 100_000
 
+/** Waits for `promise`, or `ms` at most (a shutdown's grace for events still on their way). */
+export async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))])
+  clearTimeout(timer)
+}
+
 /** Every event of every job, as Mist's frames (the same as on WebSocket); the answer stops it. */
 export function followJobs(bus: EventBus, publish: (frame: string) => void): () => void {
   const off = [bus.on('job:event', (event) => publish(jobEventFrame(event))), bus.on('job:logs', (event) => publish(logsFrame(event)))]

@@ -18,7 +18,7 @@ import { Consumer, Producer, ProduceAcks, stringDeserializers, stringSerializers
 import type { KafkaConfig } from '../config.js'
 import { coerceError } from '../domain/errors.js'
 import type { Logger } from '../logger.js'
-import { FIRST_RETRY_MS, followJobs, LAST_RETRY_MS, MAX_WAITING, takeMessage, type AsyncInterface, type JobSubmitter } from './async-input.js'
+import { FIRST_RETRY_MS, followJobs, LAST_RETRY_MS, MAX_WAITING, takeMessage, within, type AsyncInterface, type JobSubmitter } from './async-input.js'
 import type { EventBus } from './bus.js'
 
 /** At most this many events, and about this many bytes, go in one produce request. */
@@ -100,9 +100,7 @@ export class KafkaInterface implements AsyncInterface {
     this.closing ??= (async () => {
       this.intake = false
       this.unfollow()
-      let timer: NodeJS.Timeout | undefined
-      await Promise.race([this.drained(), new Promise<void>((resolve) => (timer = setTimeout(resolve, grace)))])
-      clearTimeout(timer)
+      await within(this.drained(), grace)
       if (this.outbox.length > 0) this.log.warn({ waiting: this.outbox.length }, 'Kafka did not take every event before shutdown')
       const quietly = (what: string) => (error: unknown) => this.log.warn({ err: coerceError(error) }, `${what} failed`)
       await this.stream?.close().catch(quietly('closing the Kafka stream'))

@@ -15,7 +15,7 @@ import mqtt, { type MqttClient } from 'mqtt'
 import type { MqttConfig } from '../config.js'
 import { coerceError } from '../domain/errors.js'
 import type { Logger } from '../logger.js'
-import { FIRST_RETRY_MS, followJobs, LAST_RETRY_MS, MAX_WAITING, takeMessage, type AsyncInterface, type JobSubmitter } from './async-input.js'
+import { FIRST_RETRY_MS, followJobs, LAST_RETRY_MS, MAX_WAITING, takeMessage, within, type AsyncInterface, type JobSubmitter } from './async-input.js'
 import type { EventBus } from './bus.js'
 
 export class MqttInterface implements AsyncInterface {
@@ -84,14 +84,7 @@ export class MqttInterface implements AsyncInterface {
     this.closing ??= (async () => {
       this.intake = false
       this.unfollow()
-      if (this.waiting > 0 && this.client.connected) {
-        let timer: NodeJS.Timeout | undefined
-        await Promise.race([
-          new Promise<void>((resolve) => (this.drained = resolve)),
-          new Promise<void>((resolve) => (timer = setTimeout(resolve, grace))),
-        ])
-        clearTimeout(timer)
-      }
+      if (this.waiting > 0 && this.client.connected) await within(new Promise<void>((resolve) => (this.drained = resolve)), grace)
       await this.client.endAsync(this.waiting > 0).catch((error: unknown) => this.log.warn({ err: coerceError(error) }, 'MQTT disconnect failed'))
     })()
     return this.closing
