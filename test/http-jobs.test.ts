@@ -5,7 +5,7 @@ import { startHaze, type TestHaze } from './helpers/haze.js'
 import { makeJob } from './helpers/jobs.js'
 
 type ProblemBody = { status: number; detail: string }
-type Details = { jobId: string; status: string; function: string; workerId?: string }
+type Details = { jobId: string; status: string; function: string; context: string; source: string; workerId?: string }
 
 describe('job history over HTTP', () => {
   let haze: TestHaze
@@ -29,6 +29,8 @@ describe('job history over HTTP', () => {
           function: i % 3 === 0 ? 'alpha' : 'beta',
           status: statuses[i % statuses.length],
           workerId: i % 6 === 5 ? undefined : `default_w${i % 2}_1`,
+          context: i % 4 === 0 ? 'other' : 'default',
+          source: i % 5 === 0 ? 'Async Mqtt' : 'Http',
         }),
       )
     }
@@ -107,6 +109,24 @@ describe('job history over HTTP', () => {
     assert.deepEqual((await haze.json('/v2/api/workers/gone-worker/jobs?paginate=true')).body, { jobs: [], total: 0 })
   })
 
+  it('filters by function, context and source (Haze), with the real total', async () => {
+    const cases: [string, (j: JobRecord) => boolean][] = [
+      ['function=alpha&context=default&source=Http', (j) => j.function === 'alpha' && j.context === 'default' && j.source === 'Http'],
+      ['context=other', (j) => j.context === 'other'],
+      ['source=Async%20Mqtt&status=finished', (j) => j.source === 'Async Mqtt' && j.status === 'finished'],
+    ]
+    for (const [query, predicate] of cases) {
+      const { body } = await haze.json<{ jobs: Details[]; total: number }>(`/v2/api/jobs?paginate=true&limit=100&${query}`)
+      const expected = newest(predicate)
+      assert.ok(expected.length > 0, query)
+      assert.equal(body.total, expected.length, query)
+      assert.deepEqual(body.jobs.map((j) => j.jobId), expected, query)
+    }
+    const perFunction = await haze.json<{ total: number }>('/v2/api/functions/beta/jobs?paginate=true&context=other')
+    assert.equal(perFunction.body.total, newest((j) => j.function === 'beta' && j.context === 'other').length)
+    assert.deepEqual((await haze.json('/v2/api/jobs?paginate=true&source=Cli')).body, { jobs: [], total: 0 })
+  })
+
   it('refuses bad query parameters with a specific 400', async () => {
     const cases: [string, RegExp][] = [
       ['status=running', /unknown status "running"/],
@@ -117,6 +137,9 @@ describe('job history over HTTP', () => {
       ['offset=1.5', /offset must be a whole number/],
       ['paginate=maybe', /paginate must be true or false/],
       ['limit=1&limit=2', /limit/],
+      ['source=http', /unknown source "http"; expected one of Http, Async Kafka, Async Mqtt, WebSocket, Cli/],
+      ['context=', /query parameter context is empty/],
+      ['function=a&function=b', /function must be string/],
     ]
     for (const [query, expected] of cases) {
       const { status, body } = await haze.json<ProblemBody>(`/v2/api/jobs?${query}`)

@@ -50,7 +50,10 @@ export function statusesBefore(to: JobStatus | undefined): readonly JobStatus[] 
 
 export const isJobStatus = (text: string): text is JobStatus => (JOB_STATUSES as readonly string[]).includes(text)
 
-export type JobSource = 'Http' | 'Async Kafka' | 'Async Mqtt' | 'WebSocket' | 'Cli'
+/** Where a job was started from, by Mist's names. */
+export const JOB_SOURCES = ['Http', 'Async Kafka', 'Async Mqtt', 'WebSocket', 'Cli'] as const
+export type JobSource = (typeof JOB_SOURCES)[number]
+export const isJobSource = (text: string): text is JobSource => (JOB_SOURCES as readonly string[]).includes(text)
 
 /** Jobs started over MQTT or Kafka: nobody waits on a connection for them, so a restart runs them again. */
 export const isAsyncSource = (source: JobSource): boolean => source === 'Async Kafka' || source === 'Async Mqtt'

@@ -4,7 +4,7 @@
  */
 import { parseQueryDuration, type Duration, INFINITE } from '../domain/duration.js'
 import { badRequest } from '../domain/errors.js'
-import { isJobStatus, JOB_STATUSES, type JobStatus } from '../domain/job.js'
+import { isJobSource, isJobStatus, JOB_SOURCES, JOB_STATUSES, type JobSource, type JobStatus } from '../domain/job.js'
 
 type QueryValue = string | string[] | undefined
 
@@ -43,6 +43,19 @@ export function queryStatuses(value: QueryValue): JobStatus[] {
     )
   }
   return [...new Set(values as JobStatus[])]
+}
+
+/** An optional text filter (function, context): given once, not empty. */
+export function queryName(name: string, value: QueryValue): string | undefined {
+  const text = single(name, value)
+  if (text === '') throw badRequest(`query parameter ${name} is empty; leave it out to match every job`)
+  return text
+}
+
+export function querySource(value: QueryValue): JobSource | undefined {
+  const text = queryName('source', value)
+  if (text === undefined || isJobSource(text)) return text
+  throw badRequest(`unknown source ${JSON.stringify(text)}; expected one of ${JOB_SOURCES.join(', ')}`)
 }
 
 export function queryDuration(name: string, value: QueryValue): Duration {

@@ -3,7 +3,7 @@
  * OpenAPI document; responses with hand-written JSON (job details) are described here too.
  */
 import { Type } from 'typebox'
-import { JOB_STATUSES } from '../domain/job.js'
+import { JOB_SOURCES, JOB_STATUSES } from '../domain/job.js'
 
 export const Problem = Type.Object(
   {
@@ -122,6 +122,9 @@ export const JobListQuery = Type.Object({
     Type.Array(Type.String(), { description: `Repeat for several: ${JOB_STATUSES.join(', ')}` }),
   ),
   paginate: Type.Optional(Type.String({ description: 'true: answer {"jobs": [...], "total": N} with the full total' })),
+  function: Type.Optional(Type.String({ description: 'Haze: only jobs of this function' })),
+  context: Type.Optional(Type.String({ description: 'Haze: only jobs run in this context' })),
+  source: Type.Optional(Type.String({ description: `Haze: only jobs started from this source: ${JOB_SOURCES.join(', ')}` })),
 })
 
 export const JobList = Type.Union(

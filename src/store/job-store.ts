@@ -2,7 +2,7 @@
  * Where jobs are kept. One interface, one implementation per database (SQLite embedded,
  * PostgreSQL for shared state), one shared test suite run against each.
  */
-import type { JobRecord, JobStatus } from '../domain/job.js'
+import type { JobRecord, JobSource, JobStatus } from '../domain/job.js'
 
 export interface JobQuery {
   limit: number
@@ -11,6 +11,8 @@ export interface JobQuery {
   statuses: readonly JobStatus[]
   function?: string | undefined
   workerId?: string | undefined
+  context?: string | undefined
+  source?: JobSource | undefined
   /** Also count every job that matches, ignoring limit and offset. */
   withTotal: boolean
 }

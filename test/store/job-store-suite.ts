@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { canTransition, isTerminal, JOB_STATUSES, type JobRecord, type JobStatus } from '../../src/domain/job.js'
+import { canTransition, isTerminal, JOB_STATUSES, type JobRecord, type JobSource, type JobStatus } from '../../src/domain/job.js'
 import type { JobQuery, JobStore } from '../../src/store/job-store.js'
 import { makeJob } from '../helpers/jobs.js'
 
@@ -82,6 +82,38 @@ export function jobStoreSuite(name: string, open: () => Promise<StoreHandle>): v
         assert.deepEqual(page.jobs.map((j) => j.jobId), expected.slice(1, 6).map((j) => j.jobId), JSON.stringify(filter))
         assert.equal(page.total, expected.length, JSON.stringify(filter))
       }
+    })
+
+    it('filters by context and by source, alone or with others, with matching totals through transitions', async () => {
+      const sources = ['Http', 'Async Kafka', 'Async Mqtt'] as const
+      const jobs = Array.from({ length: 30 }, (_, i) =>
+        makeJob({ function: `g${i % 2}`, context: `c${i % 3}`, source: sources[i % 4 === 3 ? 0 : i % 2 === 0 ? 1 : 2] ?? 'Http', status: i % 4 === 0 ? 'failed' : 'finished' }),
+      )
+      const sourceTotal = async (source: JobSource) => (await store.list(query({ source, limit: 0 }))).total ?? 0
+      const kafkaBefore = await sourceTotal('Async Kafka')
+      for (const job of jobs) await store.insert(job)
+      assert.equal(await sourceTotal('Async Kafka'), kafkaBefore + jobs.filter((j) => j.source === 'Async Kafka').length)
+      const cases: [Partial<JobQuery>, (j: JobRecord) => boolean][] = [
+        [{ context: 'c1' }, (j) => j.context === 'c1'],
+        [{ context: 'c2', statuses: ['failed'] }, (j) => j.context === 'c2' && j.status === 'failed'],
+        [{ context: 'c0', source: 'Async Mqtt' }, (j) => j.context === 'c0' && j.source === 'Async Mqtt'],
+        [{ function: 'g1', context: 'c0' }, (j) => j.function === 'g1' && j.context === 'c0'],
+        [{ context: 'c1', source: 'Async Kafka', statuses: ['finished'] }, (j) => j.context === 'c1' && j.source === 'Async Kafka' && j.status === 'finished'],
+      ]
+      for (const [filter, predicate] of cases) {
+        const expected = jobs.filter(predicate).reverse()
+        const page = await store.list(query({ ...filter, limit: 3 }))
+        assert.deepEqual(page.jobs.map((j) => j.jobId), expected.slice(0, 3).map((j) => j.jobId), JSON.stringify(filter))
+        assert.equal(page.total, expected.length, JSON.stringify(filter))
+      }
+      const total = async (filter: Partial<JobQuery>) => (await store.list(query({ ...filter, limit: 0 }))).total ?? 0
+      const [finishedBefore, cliQueuedBefore] = [await total({ context: 'c1', statuses: ['finished'] }), await total({ source: 'Cli', statuses: ['queued'] })]
+      const queued = makeJob({ context: 'c1', source: 'Cli', status: 'queued' })
+      await store.insert(queued)
+      assert.equal(await total({ source: 'Cli', statuses: ['queued'] }), cliQueuedBefore + 1)
+      await store.transition(queued.jobId, { status: 'finished' })
+      assert.equal(await total({ context: 'c1', statuses: ['finished'] }), finishedBefore + 1)
+      assert.equal(await total({ source: 'Cli', statuses: ['queued'] }), cliQueuedBefore)
     })
 
     it('counts across every job for unscoped totals', async () => {

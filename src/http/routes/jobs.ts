@@ -5,7 +5,7 @@ import { notFound } from '../../domain/errors.js'
 import { jobDetailsJson } from '../../domain/job.js'
 import type { JobQuery, JobStore } from '../../store/job-store.js'
 import type { HazeApp, HttpDeps } from '../deps.js'
-import { queryBoolean, queryCount, queryStatuses } from '../query.js'
+import { queryBoolean, queryCount, queryName, querySource, queryStatuses } from '../query.js'
 import { IdParams, JobDetails, JobList, JobListQuery, Problem } from '../schemas.js'
 
 /** Job JSON is written by hand (see `jobDetailsJson`); these keep the documented shapes. */
@@ -15,7 +15,7 @@ const JobListText = Type.Unsafe<string>(JobList)
 const DEFAULT_PAGE = 25
 const MAX_PAGE = 10_000
 
-type ListQuery = { limit?: string; offset?: string; status?: string[] | string; paginate?: string }
+type ListQuery = { limit?: string; offset?: string; status?: string[] | string; paginate?: string; function?: string; context?: string; source?: string }
 
 export function jobRoutes(app: HazeApp, { jobs }: HttpDeps): void {
   const listSchema = (summary: string) => ({
@@ -60,6 +60,9 @@ async function sendList(
 ): Promise<FastifyReply> {
   const paginate = queryBoolean('paginate', query.paginate)
   const page = await jobs.list({
+    function: queryName('function', query.function),
+    context: queryName('context', query.context),
+    source: querySource(query.source),
     ...scope,
     limit: queryCount('limit', query.limit, DEFAULT_PAGE, MAX_PAGE),
     offset: queryCount('offset', query.offset, 0),

@@ -108,17 +108,20 @@ export class SqliteJobStore implements JobStore {
   }
 
   private count(query: JobQuery): number {
-    const [scope, key] =
-      query.workerId !== undefined
-        ? ['worker', query.workerId]
-        : query.function !== undefined
-          ? ['function', query.function]
-          : ['all', '']
-    if (query.function !== undefined && query.workerId !== undefined) {
-      // No counter covers both filters; no route asks for both, so count directly.
+    const scopes = (
+      [
+        ['worker', query.workerId],
+        ['function', query.function],
+        ['context', query.context],
+        ['source', query.source],
+      ] as const
+    ).filter(([, key]) => key !== undefined)
+    if (scopes.length > 1) {
+      // A counter covers one filter; several at once are counted through the index of one.
       const { sql, params } = filterSql(query, query.statuses)
       return (this.prepared(`SELECT count(*) AS n FROM jobs WHERE ${sql}`).get(params) as { n: number }).n
     }
+    const [scope, key] = scopes[0] ?? ['all', '']
     const statusFilter = query.statuses.length > 0 ? `AND status IN (${query.statuses.map(() => '?').join(', ')})` : ''
     const row = this.prepared(`SELECT coalesce(sum(n), 0) AS n FROM job_counts WHERE scope = ? AND key = ? ${statusFilter}`).get(
       scope,
@@ -151,6 +154,8 @@ function pageParams(query: JobQuery): Record<string, unknown> {
     window: query.limit + query.offset,
     function: query.function,
     worker_id: query.workerId,
+    context: query.context,
+    source: query.source,
   }
   if (query.statuses.length === 1) params.status = query.statuses[0]
   else query.statuses.forEach((status, index) => (params[`s${index}`] = status))
@@ -172,6 +177,14 @@ function filterSql(
   if (query.workerId !== undefined) {
     clauses.push('worker_id = @worker_id')
     params.worker_id = query.workerId
+  }
+  if (query.context !== undefined) {
+    clauses.push('context = @context')
+    params.context = query.context
+  }
+  if (query.source !== undefined) {
+    clauses.push('source = @source')
+    params.source = query.source
   }
   if (statuses.length === 1) {
     clauses.push(`status = @${statusParam}`)

@@ -99,4 +99,42 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'jobs listed and counted by context and by source',
+    sql: `
+      CREATE INDEX jobs_by_context        ON jobs (context, create_time, seq);
+      CREATE INDEX jobs_by_context_status ON jobs (context, status, create_time, seq);
+      CREATE INDEX jobs_by_source         ON jobs (source, create_time, seq);
+      CREATE INDEX jobs_by_source_status  ON jobs (source, status, create_time, seq);
+
+      -- Two more count scopes: 'context' (key = context), 'source' (key = source). A job's
+      -- context and source never change, so only inserts, deletes and status updates count.
+      INSERT INTO job_counts SELECT 'context', context, status, count(*) FROM jobs GROUP BY context, status;
+      INSERT INTO job_counts SELECT 'source', source, status, count(*) FROM jobs GROUP BY source, status;
+
+      CREATE TRIGGER jobs_count_insert_by_origin AFTER INSERT ON jobs BEGIN
+        INSERT INTO job_counts VALUES ('context', NEW.context, NEW.status, 1)
+          ON CONFLICT (scope, key, status) DO UPDATE SET n = n + 1;
+        INSERT INTO job_counts VALUES ('source', NEW.source, NEW.status, 1)
+          ON CONFLICT (scope, key, status) DO UPDATE SET n = n + 1;
+      END;
+
+      CREATE TRIGGER jobs_count_delete_by_origin AFTER DELETE ON jobs BEGIN
+        UPDATE job_counts SET n = n - 1 WHERE scope = 'context' AND key = OLD.context AND status = OLD.status;
+        UPDATE job_counts SET n = n - 1 WHERE scope = 'source' AND key = OLD.source AND status = OLD.status;
+      END;
+
+      CREATE TRIGGER jobs_count_update_by_origin AFTER UPDATE OF status ON jobs
+      WHEN OLD.status IS NOT NEW.status
+      BEGIN
+        UPDATE job_counts SET n = n - 1 WHERE scope = 'context' AND key = OLD.context AND status = OLD.status;
+        UPDATE job_counts SET n = n - 1 WHERE scope = 'source' AND key = OLD.source AND status = OLD.status;
+        INSERT INTO job_counts VALUES ('context', NEW.context, NEW.status, 1)
+          ON CONFLICT (scope, key, status) DO UPDATE SET n = n + 1;
+        INSERT INTO job_counts VALUES ('source', NEW.source, NEW.status, 1)
+          ON CONFLICT (scope, key, status) DO UPDATE SET n = n + 1;
+      END;
+    `,
+  },
 ]
