@@ -43,6 +43,11 @@ describe('the web UI in a browser', { timeout: 900_000 }, () => {
     await page.getByRole('button', { name: 'Deploy', exact: true }).click()
     await page.waitForURL(`**/ui/functions/${name}`)
   }
+  /** With HAZE_SCREENSHOTS=<dir>, the main pages are saved there as this run shows them (docs/screenshots). */
+  const shoot = async (name: string) => {
+    const dir = process.env.HAZE_SCREENSHOTS
+    if (dir) await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true })
+  }
   const jobIdOfPage = () => new URL(page.url()).pathname.split('/').at(-1) ?? ''
 
   before(async () => {
@@ -103,6 +108,7 @@ describe('the web UI in a browser', { timeout: 900_000 }, () => {
       assert.equal(await page.locator(`#${id}`).count(), 1, `an input for ${id}`)
     }
     assert.equal(await page.locator('#arg-count').inputValue(), '3', 'the default of count is filled in')
+    await shoot('function')
   })
 
   it('shows a bad argument with the reason, next to it, and starts nothing', async () => {
@@ -137,6 +143,7 @@ describe('the web UI in a browser', { timeout: 900_000 }, () => {
     await until(async () => ((await page.getByTestId('logs').textContent()) ?? '').includes(logLine), 'the lifecycle lines in the log view', 30_000)
     const stored = await jobApi(haze).job(id)
     assert.equal(stored.status, 'finished')
+    await shoot('job')
   })
 
   it('cancels a slow job', async () => {
@@ -145,6 +152,16 @@ describe('the web UI in a browser', { timeout: 900_000 }, () => {
     await page.getByRole('button', { name: 'Run', exact: true }).click()
     await page.waitForURL('**/ui/jobs/*')
     await page.waitForSelector('.page-head .badge:has-text("started")', { timeout: SPARK_MS })
+    if (process.env.HAZE_SCREENSHOTS) {
+      const jobPage = page.url()
+      await open('/ui/')
+      await page.waitForSelector('[data-testid=by-context]')
+      await shoot('overview')
+      await open('/ui/jobs')
+      await page.waitForSelector('[data-testid=job-table]')
+      await shoot('jobs')
+      await page.goto(jobPage)
+    }
     await page.getByRole('button', { name: 'Cancel' }).click()
     await page.waitForSelector('.page-head .badge:has-text("cancelled")', { timeout: 60_000 })
     assert.equal((await jobApi(haze).job(jobIdOfPage())).status, 'cancelled')
@@ -156,9 +173,25 @@ describe('the web UI in a browser', { timeout: 900_000 }, () => {
       return workers.length > 0 && workers
     }, 'a live worker', 30_000)
     await open('/ui/workers')
+    await shoot('workers')
     await page.locator(`tr[data-worker="${worker?.name}"] button:has-text("Stop")`).click()
     await page.waitForSelector(`tr[data-worker="${worker?.name}"]`, { state: 'detached', timeout: 60_000 })
     assert.equal((await jobApi(haze).workers()).some((w) => w.name === worker?.name), false)
+  })
+
+  it('filters the job list by status, context and source, with the real total', async () => {
+    await open('/ui/jobs')
+    await page.selectOption('select[name=context]', 'ui')
+    await page.waitForURL('**/ui/jobs?context=ui')
+    await page.waitForSelector('[data-testid=job-total]:has-text("of 2")')
+    await page.getByRole('button', { name: 'cancelled', exact: true }).click()
+    await page.waitForSelector('[data-testid=job-total]:has-text("1–1 of 1")')
+    assert.equal(await page.locator('[data-testid=job-table] tbody tr').count(), 1)
+    await page.selectOption('select[name=source]', 'Cli')
+    await page.waitForSelector('[data-testid=job-total]:has-text("none")')
+    // The filters are in the URL: a reload shows the same list.
+    await page.reload()
+    assert.equal(await page.locator('select[name=source]').inputValue(), 'Cli')
   })
 
   it('raised no error in the page', () => {

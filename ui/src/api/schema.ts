@@ -1003,6 +1003,12 @@ export interface paths {
                     status?: string[];
                     /** @description true: answer {"jobs": [...], "total": N} with the full total */
                     paginate?: string;
+                    /** @description Haze: only jobs of this function */
+                    function?: string;
+                    /** @description Haze: only jobs run in this context */
+                    context?: string;
+                    /** @description Haze: only jobs started from this source: Http, Async Kafka, Async Mqtt, WebSocket, Cli */
+                    source?: string;
                 };
                 header?: never;
                 path?: never;
@@ -1113,6 +1119,12 @@ export interface paths {
                     status?: string[];
                     /** @description true: answer {"jobs": [...], "total": N} with the full total */
                     paginate?: string;
+                    /** @description Haze: only jobs of this function */
+                    function?: string;
+                    /** @description Haze: only jobs run in this context */
+                    context?: string;
+                    /** @description Haze: only jobs started from this source: Http, Async Kafka, Async Mqtt, WebSocket, Cli */
+                    source?: string;
                 };
                 header?: never;
                 path: {
@@ -1322,6 +1334,12 @@ export interface paths {
                     status?: string[];
                     /** @description true: answer {"jobs": [...], "total": N} with the full total */
                     paginate?: string;
+                    /** @description Haze: only jobs of this function */
+                    function?: string;
+                    /** @description Haze: only jobs run in this context */
+                    context?: string;
+                    /** @description Haze: only jobs started from this source: Http, Async Kafka, Async Mqtt, WebSocket, Cli */
+                    source?: string;
                 };
                 header?: never;
                 path: {

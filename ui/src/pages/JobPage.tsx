@@ -123,8 +123,8 @@ export function JobPage({ id }: { id: string }) {
   const queuedAt = job.createTime
   const steps = [
     { label: 'created', at: job.createTime, took: undefined },
-    { label: 'started', at: job.startTime, took: took(queuedAt, job.startTime) },
-    { label: ended ? job.status : 'ends', at: job.endTime, took: took(job.startTime ?? queuedAt, job.endTime) },
+    { label: 'started', at: job.startTime, took: `waited ${took(queuedAt, job.startTime)}` },
+    { label: ended ? job.status : 'ends', at: job.endTime, took: job.startTime === undefined ? `after ${took(queuedAt, job.endTime)}` : `ran ${took(job.startTime, job.endTime)}` },
   ]
 
   return (
@@ -174,7 +174,7 @@ export function JobPage({ id }: { id: string }) {
         {steps.map((step) => (
           <li key={step.label} className={step.at === undefined ? 'todo' : 'done'}>
             <strong>{step.label}</strong> {when(step.at)}
-            {step.took && step.at !== undefined && <span className="muted"> after {step.took}</span>}
+            {step.took && step.at !== undefined && <span className="muted"> {step.took}</span>}
           </li>
         ))}
       </ol>

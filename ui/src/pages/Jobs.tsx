@@ -1,5 +1,5 @@
 /** Every job, newest first, live: filters by status and function, pages with the real total. */
-import { JOB_STATUSES } from '../../../src/domain/job.js'
+import { JOB_SOURCES, JOB_STATUSES } from '../../../src/domain/job.js'
 import { api, ok, type Job } from '../api/client.js'
 import { Page, Problem } from '../components/common.js'
 import { JobTable } from '../components/JobTable.js'
@@ -10,8 +10,25 @@ import { useLoad } from '../lib/use.js'
 
 const PAGE = 25
 
-export async function loadJobs(filter: { statuses: string[]; fn?: string | undefined; worker?: string | undefined; offset?: number; limit?: number }) {
-  const query = { paginate: 'true', limit: String(filter.limit ?? PAGE), offset: String(filter.offset ?? 0), status: filter.statuses }
+export interface JobFilter {
+  statuses: string[]
+  fn?: string | undefined
+  worker?: string | undefined
+  context?: string | undefined
+  source?: string | undefined
+  offset?: number
+  limit?: number
+}
+
+export async function loadJobs(filter: JobFilter) {
+  const query = {
+    paginate: 'true',
+    limit: String(filter.limit ?? PAGE),
+    offset: String(filter.offset ?? 0),
+    status: filter.statuses,
+    ...(filter.context ? { context: filter.context } : {}),
+    ...(filter.source ? { source: filter.source } : {}),
+  }
   if (filter.fn) return ok(api.GET('/v2/api/functions/{id}/jobs', { params: { path: { id: filter.fn }, query } })) as Promise<{ jobs: Job[]; total: number }>
   if (filter.worker) return ok(api.GET('/v2/api/workers/{id}/jobs', { params: { path: { id: filter.worker }, query } })) as Promise<{ jobs: Job[]; total: number }>
   return ok(api.GET('/v2/api/jobs', { params: { query } })) as Promise<{ jobs: Job[]; total: number }>
@@ -21,8 +38,11 @@ export function Jobs() {
   const { query } = useLocation()
   const statuses = query.getAll('status')
   const fn = query.get('function') ?? ''
+  const context = query.get('context') ?? ''
+  const source = query.get('source') ?? ''
   const offset = Number(query.get('offset') ?? 0) || 0
-  const page = useLoad(() => loadJobs({ statuses, fn, offset }), [statuses.join(','), fn, offset])
+  const contexts = useLoad(() => ok(api.GET('/v2/api/contexts')), [])
+  const page = useLoad(() => loadJobs({ statuses, fn, context, source, offset }), [statuses.join(','), fn, context, source, offset])
   const reload = useThrottle(page.reload, 1000)
   useLive((frame) => {
     if (!frame.id) return
@@ -55,7 +75,25 @@ export function Jobs() {
           ))}
         </div>
         <label>
-          Function <input value={fn} placeholder="any" onChange={(event) => setQuery({ function: event.target.value })} />
+          Function <input name="function" value={fn} placeholder="any" onChange={(event) => setQuery({ function: event.target.value })} />
+        </label>
+        <label>
+          Context{' '}
+          <select name="context" value={context} onChange={(event) => setQuery({ context: event.target.value })}>
+            <option value="">any</option>
+            {(contexts.data ?? []).map((item) => (
+              <option key={item.name}>{item.name}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Source{' '}
+          <select name="source" value={source} onChange={(event) => setQuery({ source: event.target.value })}>
+            <option value="">any</option>
+            {JOB_SOURCES.map((item) => (
+              <option key={item}>{item}</option>
+            ))}
+          </select>
         </label>
       </div>
       <Problem text={page.error} />
