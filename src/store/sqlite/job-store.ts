@@ -170,21 +170,16 @@ function filterSql(
 ): { sql: string; params: Record<string, unknown> } {
   const clauses: string[] = []
   const params: Record<string, unknown> = {}
-  if (query.function !== undefined) {
-    clauses.push('function = @function')
-    params.function = query.function
-  }
-  if (query.workerId !== undefined) {
-    clauses.push('worker_id = @worker_id')
-    params.worker_id = query.workerId
-  }
-  if (query.context !== undefined) {
-    clauses.push('context = @context')
-    params.context = query.context
-  }
-  if (query.source !== undefined) {
-    clauses.push('source = @source')
-    params.source = query.source
+  const equal: [column: string, value: string | undefined][] = [
+    ['function', query.function],
+    ['worker_id', query.workerId],
+    ['context', query.context],
+    ['source', query.source],
+  ]
+  for (const [column, value] of equal) {
+    if (value === undefined) continue
+    clauses.push(`${column} = @${column}`)
+    params[column] = value
   }
   if (statuses.length === 1) {
     clauses.push(`status = @${statusParam}`)
