@@ -76,6 +76,9 @@ describe('the web UI in a browser', { timeout: 900_000 }, () => {
     await upload('jobs.py')
     const sha = (await haze.api('/v2/api/artifacts/jobs.py/sha').then((r) => r.text())).trim()
     assert.equal((await page.locator('tr[data-artifact="jobs.py"] td.mono').textContent())?.trim(), sha)
+    // The size as the UI writes it: KiB with one decimal under 10 KiB.
+    const size = Buffer.byteLength(sample('jobs.py'))
+    assert.equal(await page.locator('tr[data-artifact="jobs.py"] td').nth(1).textContent(), `${(size / 1024).toFixed(1)} KiB`)
   })
 
   it('creates a context, refusing a bad number as it is typed', async () => {

@@ -36,6 +36,18 @@ describe('artifacts over HTTP', () => {
     assert.deepEqual((await haze.json('/v2/api/artifacts')).body, ['hello_0.1.py'])
   })
 
+  it('lists each artifact with its size, SHA-1 and time when asked for details', async () => {
+    const content = 'def g(spark):\n    return 2\n'
+    const before = Date.now()
+    assert.equal((await haze.api('/v2/api/artifacts', upload('detailed.py', content))).status, 200)
+    const { status, body } = await haze.json<{ name: string; size: number; sha1: string; modified: number }[]>('/v2/api/artifacts?details=true')
+    assert.equal(status, 200)
+    const detailed = body.find((artifact) => artifact.name === 'detailed.py')
+    assert.deepEqual({ ...detailed, modified: undefined }, { name: 'detailed.py', size: Buffer.byteLength(content), sha1: sha1(content), modified: undefined })
+    assert.ok((detailed?.modified ?? 0) >= before - 1000, 'modified is the upload time')
+    assert.equal((await haze.json('/v2/api/artifacts?details=maybe')).status, 400)
+  })
+
   it('keeps binary content intact', async () => {
     const bytes = new Uint8Array(40_000).map((_, i) => (i * 7919) % 256)
     assert.equal((await haze.api('/v2/api/artifacts', upload('blob.zip', bytes))).status, 200)

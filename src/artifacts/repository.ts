@@ -21,6 +21,8 @@ export interface ArtifactInfo {
   name: string
   sha1: string
   size: number
+  /** When it was last written, epoch milliseconds. */
+  modified: number
   /** Where the file is on disk. */
   path: string
 }
@@ -66,12 +68,12 @@ export class ArtifactRepository {
     if (!info?.isFile()) return undefined
     const cached = this.shas.get(name)
     if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs) {
-      return { name, sha1: cached.sha1, size: info.size, path }
+      return { name, sha1: cached.sha1, size: info.size, modified: Math.floor(info.mtimeMs), path }
     }
     const sha1 = await sha1OfStream(createReadStream(path)).catch(() => undefined)
     if (sha1 === undefined) return undefined
     this.shas.set(name, { size: info.size, mtimeMs: info.mtimeMs, sha1 })
-    return { name, sha1, size: info.size, path }
+    return { name, sha1, size: info.size, modified: Math.floor(info.mtimeMs), path }
   }
 
   async require(name: string): Promise<ArtifactInfo> {
@@ -131,7 +133,7 @@ export class ArtifactRepository {
     const sha1 = hash.digest('hex')
     const info = await stat(destination)
     this.shas.set(name, { size: info.size, mtimeMs: info.mtimeMs, sha1 })
-    return { name, sha1, size, path: destination }
+    return { name, sha1, size, modified: Math.floor(info.mtimeMs), path: destination }
   }
 
   async delete(name: string): Promise<void> {

@@ -15,11 +15,31 @@ const CONTENT_TYPES: Record<string, string> = {
   '.egg': 'application/zip',
 }
 
+const ArtifactDetails = Type.Object({
+  name: Type.String(),
+  size: Type.Integer({ description: 'Bytes' }),
+  sha1: Type.String({ description: 'Lowercase hex' }),
+  modified: Type.Integer({ description: 'Last written, epoch milliseconds' }),
+})
+
 export function artifactRoutes(app: HazeApp, { artifacts, config }: HttpDeps): void {
   app.get(
     '/v2/api/artifacts',
-    { schema: { tags: ['artifacts'], summary: 'List artifact names', response: { 200: Type.Array(Type.String()) } } },
-    async () => artifacts.list(),
+    {
+      schema: {
+        tags: ['artifacts'],
+        summary: 'List artifact names; with details=true (Haze), each one with its size, SHA-1 and time',
+        querystring: Type.Object({ details: Type.Optional(Type.String({ description: 'true: answer [{name, size, sha1, modified}]' })) }),
+        response: { 200: Type.Union([Type.Array(Type.String()), Type.Array(ArtifactDetails)]), 400: Problem },
+      },
+    },
+    async (request) => {
+      const names = await artifacts.list()
+      if (!queryBoolean('details', request.query.details)) return names
+      const infos = await Promise.all(names.map((name) => artifacts.info(name)))
+      // A file deleted between the listing and its reading is simply left out.
+      return infos.flatMap((info) => (info ? [{ name: info.name, size: info.size, sha1: info.sha1, modified: info.modified }] : []))
+    },
   )
 
   app.post(

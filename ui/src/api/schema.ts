@@ -13,10 +13,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List artifact names */
+        /** List artifact names; with details=true (Haze), each one with its size, SHA-1 and time */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description true: answer [{name, size, sha1, modified}] */
+                    details?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -29,7 +32,31 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": string[];
+                        "application/json": string[] | {
+                            name: string;
+                            /** @description Bytes */
+                            size: number;
+                            /** @description Lowercase hex */
+                            sha1: string;
+                            /** @description Last written, epoch milliseconds */
+                            modified: number;
+                        }[];
+                    };
+                };
+                /** @description An error, as RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            status: number;
+                            /** @description Short name of the status */
+                            title: string;
+                            /** @description What went wrong and what to do about it */
+                            detail: string;
+                        };
                     };
                 };
             };

@@ -2,16 +2,20 @@
 import { useRef, useState, type DragEvent } from 'react'
 import { api, ok } from '../api/client.js'
 import { Empty, Page, Problem } from '../components/common.js'
+import { bytes, when } from '../lib/format.js'
 import { useLoad } from '../lib/use.js'
 
 const encoded = (name: string) => encodeURIComponent(name)
 
+interface Detailed {
+  name: string
+  size: number
+  sha1: string
+  modified: number
+}
+
 export function Artifacts() {
-  const list = useLoad(async () => {
-    const names = await ok(api.GET('/v2/api/artifacts'))
-    const shas = await Promise.all(names.map((name) => ok(api.GET('/v2/api/artifacts/{name}/sha', { params: { path: { name } }, parseAs: 'text' })).catch(() => '?')))
-    return names.map((name, index) => ({ name, sha: String(shas[index]) }))
-  }, [])
+  const list = useLoad(async () => (await ok(api.GET('/v2/api/artifacts', { params: { query: { details: 'true' } } }))) as Detailed[], [])
   const [progress, setProgress] = useState<number | undefined>(undefined)
   const [problem, setProblem] = useState<string | undefined>(undefined)
   const [over, setOver] = useState(false)
@@ -73,6 +77,8 @@ export function Artifacts() {
           <thead>
             <tr>
               <th>Name</th>
+              <th>Size</th>
+              <th>Uploaded</th>
               <th>SHA-1</th>
               <th />
             </tr>
@@ -85,7 +91,9 @@ export function Artifacts() {
                     {artifact.name}
                   </a>
                 </td>
-                <td className="mono muted">{artifact.sha}</td>
+                <td>{bytes(artifact.size)}</td>
+                <td>{when(artifact.modified)}</td>
+                <td className="mono muted">{artifact.sha1}</td>
                 <td>
                   <button type="button" className="danger" onClick={() => remove(artifact.name)}>
                     Delete

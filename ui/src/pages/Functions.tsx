@@ -64,7 +64,8 @@ export function Functions() {
 
 /** Deploys a function from an uploaded artifact; Haze loads it to read its arguments. */
 function DeployForm() {
-  const artifacts = useLoad(() => ok(api.GET('/v2/api/artifacts')), [])
+  // Without details=true the answer is the names.
+  const artifacts = useLoad(() => ok(api.GET('/v2/api/artifacts')) as Promise<string[]>, [])
   const contexts = useLoad(() => ok(api.GET('/v2/api/contexts')), [])
   const [config, setConfig] = useState({ name: '', path: '', className: '', defaultContext: 'default' })
   const [problem, setProblem] = useState<string | undefined>(undefined)
