@@ -98,10 +98,13 @@ describe('the web UI in a browser', { timeout: 900_000 }, () => {
 
   it('edits a context', async () => {
     await open('/ui/contexts/ui')
+    // The form holds this context's own settings, not the default's it was made from.
+    await page.waitForSelector('input[name=maxJobs][value="2"]')
     await page.fill('input[name=downtime]', '600s')
     await page.getByRole('button', { name: 'Save' }).click()
     await page.waitForSelector('text=Saved.')
-    assert.equal((await haze.json<{ downtime: string }>('/v2/api/contexts/ui')).body.downtime, '600s')
+    const stored = (await haze.json<{ downtime: string; maxJobs: number }>('/v2/api/contexts/ui')).body
+    assert.deepEqual([stored.downtime, stored.maxJobs], ['600s', 2])
   })
 
   it('deploys a function and shows an argument form generated from its signature', async () => {

@@ -122,7 +122,8 @@ export function ContextPage({ name }: { name?: string }) {
   const [serverProblem, setServerProblem] = useState<string | undefined>(undefined)
   const [saved, setSaved] = useState(false)
   useEffect(() => {
-    const base = existing.data ?? defaults.data
+    // A new context starts from the default's settings; an edit waits for its own.
+    const base = creating ? defaults.data : existing.data
     if (base && !draft) setDraft({ ...draftOf(base), name: creating ? '' : base.name })
   }, [existing.data, defaults.data, draft, creating])
 
