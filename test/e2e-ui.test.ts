@@ -200,6 +200,37 @@ describe('the web UI in a browser', { timeout: 900_000 }, () => {
     assert.equal(await page.locator('select[name=source]').inputValue(), 'Cli')
   })
 
+  it('runs a job again with the same arguments', async () => {
+    const [finished] = (await haze.json<{ jobs: { jobId: string }[] }>('/v2/api/jobs?paginate=true&function=kinds')).body.jobs
+    await open(`/ui/jobs/${finished?.jobId}`)
+    await page.getByRole('button', { name: 'Run again' }).click()
+    await page.waitForURL((url) => url.pathname.startsWith('/ui/jobs/') && !url.pathname.endsWith(finished?.jobId ?? ''))
+    const again = await jobApi(haze).ended(jobIdOfPage(), SPARK_MS)
+    type Stored = { params: { arguments: unknown } }
+    const [first, second] = await Promise.all([finished?.jobId ?? '', again.jobId].map(async (id) => (await haze.json<Stored>(`/v2/api/jobs/${id}`)).body))
+    assert.equal(again.status, 'finished')
+    assert.deepEqual(second?.params.arguments, first?.params.arguments)
+  })
+
+  it('deletes a context and an artifact, and offers no delete for the default context', async () => {
+    await open('/ui/contexts/default')
+    await page.waitForSelector('form.context-form')
+    assert.equal(await page.getByRole('button', { name: 'Delete' }).count(), 0)
+    await haze.json('/v2/api/contexts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name": "doomed"}' })
+    page.once('dialog', (dialog) => void dialog.accept())
+    await open('/ui/contexts/doomed')
+    await page.getByRole('button', { name: 'Delete' }).click()
+    await page.waitForURL('**/ui/contexts')
+    assert.equal((await haze.json('/v2/api/contexts/doomed')).status, 404)
+
+    await open('/ui/artifacts')
+    await upload('typed_pi.py')
+    page.once('dialog', (dialog) => void dialog.accept())
+    await page.locator('tr[data-artifact="typed_pi.py"] button:has-text("Delete")').click()
+    await page.waitForSelector('tr[data-artifact="typed_pi.py"]', { state: 'detached' })
+    assert.equal((await haze.api('/v2/api/artifacts/typed_pi.py')).status, 404)
+  })
+
   it('raised no error in the page', () => {
     assert.deepEqual(browser.problems, [])
   })

@@ -49,7 +49,7 @@ export function Artifacts() {
   }
   const remove = (name: string) => {
     if (!confirm(`Delete artifact ${name}?`)) return
-    ok(api.DELETE('/v2/api/artifacts/{name}', { params: { path: { name } } })).then(list.reload, (error: unknown) => setProblem((error as Error).message))
+    ok(api.DELETE('/v2/api/artifacts/{name}', { params: { path: { name } }, parseAs: 'text' })).then(list.reload, (error: unknown) => setProblem((error as Error).message))
   }
 
   return (

@@ -15,7 +15,7 @@ export function Workers() {
   const reload = useThrottle(workers.reload, 500)
   useLive((frame) => frame.event.startsWith('worker-') && reload(), workers.reload)
   const [problem, setProblem] = useState<string | undefined>(undefined)
-  const stop = (id: string) => ok(api.DELETE('/v2/api/workers/{id}', { params: { path: { id } } })).then(workers.reload, (error: unknown) => setProblem((error as Error).message))
+  const stop = (id: string) => ok(api.DELETE('/v2/api/workers/{id}', { params: { path: { id } }, parseAs: 'text' })).then(workers.reload, (error: unknown) => setProblem((error as Error).message))
   return (
     <Page title="Workers">
       <Problem text={workers.error ?? problem} />
@@ -71,7 +71,7 @@ export function WorkerPage({ id }: { id: string }) {
     else if (frame.id) jobs.set((data) => data && { ...data, jobs: data.jobs.map((job) => applyFrame(job, frame)) })
     if (frame.event === 'worker-assigned' && frame.workerId === id) reload()
   }, reload)
-  const stop = () => ok(api.DELETE('/v2/api/workers/{id}', { params: { path: { id } } })).then(() => navigate('/workers'), (error: unknown) => setProblem((error as Error).message))
+  const stop = () => ok(api.DELETE('/v2/api/workers/{id}', { params: { path: { id } }, parseAs: 'text' })).then(() => navigate('/workers'), (error: unknown) => setProblem((error as Error).message))
   const data = worker.data
   return (
     <Page
