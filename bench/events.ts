@@ -21,6 +21,7 @@ import mqtt from 'mqtt'
 import { WebSocket } from 'ws'
 import { HAZE_HOME } from '../src/config.js'
 import { freePort } from '../test/helpers/broker-process.js'
+import { until } from '../test/helpers/wait.js'
 import { startMosquitto } from '../test/helpers/mosquitto.js'
 import { summarize, type Latency } from './lib/http-timing.js'
 import { runBenchmark, type Release } from './lib/run.js'
@@ -61,14 +62,6 @@ function problems(into: Received, ids: readonly string[]): string[] {
     const seen = (into.byJob.get(id) ?? []).join(' ')
     return ALLOWED.has(seen) ? [] : [`job ${id}: ${seen || 'nothing'}`]
   })
-}
-
-async function until(check: () => boolean | Promise<boolean>, what: string, ms: number): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
 }
 
 function memoryOf(pid: number): { peakMiB: number; rssMiB: number } {

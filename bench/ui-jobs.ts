@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util'
 import { HAZE_HOME } from '../src/config.js'
 import { openSqlite } from '../src/store/sqlite/database.js'
 import { freePort } from '../test/helpers/broker-process.js'
+import { until } from '../test/helpers/wait.js'
 import { startBrowser } from '../test/helpers/browser.js'
 import { summarize } from './lib/http-timing.js'
 import { runBenchmark, type Release } from './lib/run.js'
@@ -37,14 +38,6 @@ const PAGE_PROBE = `
   const count = () => { window.__frames += 1; requestAnimationFrame(count) }
   requestAnimationFrame(count)
 `
-
-async function until(check: () => boolean | Promise<boolean>, what: string, ms: number): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
 
 async function main(signal: AbortSignal, releases: Release[]): Promise<number> {
   const { values } = parseArgs({

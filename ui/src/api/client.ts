@@ -41,3 +41,15 @@ function detailOf(error: unknown, response: Response): string {
   if (typeof error === 'string' && error !== '') return error
   return `${response.status} ${response.statusText}`
 }
+
+/**
+ * Starts a job of `fn` with `body`, the arguments' exact JSON text (a big integer stays whole,
+ * which an object through JSON.stringify would not); answers the new job's id.
+ */
+export async function startJob(fn: string, query: URLSearchParams, body: string): Promise<string> {
+  const search = query.size > 0 ? `?${query}` : ''
+  const response = await fetch(`/v2/api/functions/${encodeURIComponent(fn)}/jobs${search}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+  const answer = (await response.json()) as { id?: string; detail?: string }
+  if (!response.ok || !answer.id) throw new ApiError(response.status, answer.detail ?? `${response.status} ${response.statusText}`)
+  return answer.id
+}

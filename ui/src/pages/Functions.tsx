@@ -1,7 +1,7 @@
 /** Functions: a searchable list, and a function's page with its generated run form and recent jobs. */
 import { useMemo, useState, type FormEvent } from 'react'
 import type { ArgType } from '../../../src/domain/function.js'
-import { api, ok, type FunctionInfo } from '../api/client.js'
+import { api, ok, startJob, type FunctionInfo } from '../api/client.js'
 import { ArgumentInputs } from '../components/ArgumentForm.js'
 import { Empty, Page, Problem } from '../components/common.js'
 import { JobTable } from '../components/JobTable.js'
@@ -166,12 +166,8 @@ function RunForm({ fn, contexts }: { fn: FunctionInfo; contexts: string[] }) {
     if (performTimeout.trim()) query.set('performTimeout', performTimeout.trim())
     if (startTimeout.trim()) query.set('startTimeout', startTimeout.trim())
     setSending(true)
-    fetch(`/v2/api/functions/${encodeURIComponent(fn.name)}/jobs?${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: outcome.body })
-      .then(async (response) => {
-        const body = (await response.json()) as { id?: string; detail?: string }
-        if (!response.ok || !body.id) throw new Error(body.detail ?? `${response.status} ${response.statusText}`)
-        navigate(path.job(body.id))
-      })
+    startJob(fn.name, query, outcome.body)
+      .then((id) => navigate(path.job(id)))
       .catch((thrown: unknown) => setProblems({ '': [(thrown as Error).message] }))
       .finally(() => setSending(false))
   }

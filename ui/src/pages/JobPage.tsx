@@ -6,7 +6,7 @@
 import { parse, stringify } from 'lossless-json'
 import { useEffect, useRef, useState } from 'react'
 import { isTerminal } from '../../../src/domain/job.js'
-import { api, ok, type Job } from '../api/client.js'
+import { api, ok, startJob, type Job } from '../api/client.js'
 import { JsonView, Page, Problem, StatusBadge } from '../components/common.js'
 import { took, when } from '../lib/format.js'
 import { applyFrame, statusOfEvent } from '../lib/jobs.js'
@@ -110,13 +110,8 @@ export function JobPage({ id }: { id: string }) {
   }
   const runAgain = () => {
     setActionError(undefined)
-    const query = job.context ? `?context=${encodeURIComponent(job.context)}` : ''
-    fetch(`/v2/api/functions/${encodeURIComponent(job.function)}/jobs${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: exact.argumentsText })
-      .then(async (response) => {
-        const body = (await response.json()) as { id?: string; detail?: string }
-        if (!response.ok || !body.id) throw new Error(body.detail ?? `${response.status}`)
-        navigate(path.job(body.id))
-      })
+    startJob(job.function, new URLSearchParams({ context: job.context }), exact.argumentsText)
+      .then((id) => navigate(path.job(id)))
       .catch((thrown: unknown) => setActionError((thrown as Error).message))
   }
   const shown = logs.filter((line) => LEVELS.indexOf(line.level) >= LEVELS.indexOf(minLevel))
