@@ -133,6 +133,8 @@ export function counterDiscrepancies(db: SqliteDatabase): { checked: number; wro
          SELECT 'all' AS scope, '' AS key, status, count(*) AS n FROM jobs GROUP BY status
          UNION ALL SELECT 'function', function, status, count(*) FROM jobs GROUP BY function, status
          UNION ALL SELECT 'worker', worker_id, status, count(*) FROM jobs WHERE worker_id IS NOT NULL GROUP BY worker_id, status
+         UNION ALL SELECT 'context', context, status, count(*) FROM jobs GROUP BY context, status
+         UNION ALL SELECT 'source', source, status, count(*) FROM jobs GROUP BY source, status
        ),
        actual AS (SELECT scope, key, status, n FROM job_counts WHERE n <> 0)
        SELECT (SELECT count(*) FROM expected) AS checked,
