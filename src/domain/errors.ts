@@ -4,6 +4,7 @@
  */
 export type ErrorCode =
   | 'bad_request'
+  | 'unauthorized'
   | 'forbidden'
   | 'not_found'
   | 'conflict'

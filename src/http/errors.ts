@@ -7,6 +7,7 @@ import { type ErrorCode, HazeError } from '../domain/errors.js'
 
 const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
+  unauthorized: 401,
   forbidden: 403,
   not_found: 404,
   conflict: 409,
@@ -43,7 +44,11 @@ export function problem(status: number, detail: string): Problem {
   return { status, title: TITLES[status] ?? 'Error', detail }
 }
 
+/** Sent with every 401 (RFC 6750): the API takes bearer tokens. */
+export const WWW_AUTHENTICATE = 'Bearer realm="haze"'
+
 export function sendProblem(reply: FastifyReply, status: number, detail: string): FastifyReply {
+  if (status === 401) void reply.header('www-authenticate', WWW_AUTHENTICATE)
   return reply.code(status).type('application/problem+json').send(problem(status, detail))
 }
 
