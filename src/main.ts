@@ -3,6 +3,7 @@
  * the first SIGINT/SIGTERM shuts down gracefully, a second one forces.
  */
 import { parseArgs } from 'node:util'
+import { clientCommands, clientCommandsHelp, runClientCommand } from './cli/index.js'
 import { loadConfig } from './config.js'
 import { coerceError } from './domain/errors.js'
 import { startServer } from './server.js'
@@ -13,6 +14,9 @@ const USAGE = `Usage: haze <command> [options]
 Commands:
   start      Serve the API, the UI and the workers
   version    Print Haze's version
+${clientCommandsHelp()}
+
+Client commands talk to --url (HAZE_URL; default http://127.0.0.1:2004); \`haze <command> --help\` shows each one's options and examples.
 
 Options of start (each also from the environment, then the config file):
   --host <address>     Listen address (HAZE_HOST; default 127.0.0.1)
@@ -38,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(USAGE)
       return command === undefined ? 2 : 0
     default:
+      if (clientCommands.has(command)) return runClientCommand(command, rest)
       console.error(`haze: unknown command ${JSON.stringify(command)}\n\n${USAGE}`)
       return 2
   }
