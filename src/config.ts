@@ -49,8 +49,17 @@ export interface HazeConfig {
   wsBufferLimit: number
   mqtt: MqttConfig
   kafka: KafkaConfig
+  metrics: MetricsConfig
   /** Where the config file was read from, if any. */
   configFile?: string | undefined
+}
+
+export interface MetricsConfig {
+  /**
+   * GET /metrics without an API token (a scraper on a trusted network); false: it needs a
+   * token like every other route.
+   */
+  public: boolean
 }
 
 /** Mist's `mist.mqtt.*`: jobs started by messages on one topic, every event published on another. */
@@ -114,6 +123,7 @@ const DEFAULTS = {
     saslMechanism: 'PLAIN' as const,
     tls: false,
   },
+  metrics: { public: false },
   contextDefaults: {
     sparkConf: { 'spark.master': 'local[*]' },
     downtime: '3600s',
@@ -170,6 +180,8 @@ const KafkaFile = Type.Object(
   { additionalProperties: false },
 )
 
+const MetricsFile = Type.Object({ public: Type.Optional(Type.Boolean()) }, { additionalProperties: false })
+
 const ConfigFile = Type.Object(
   {
     host: Type.Optional(Type.String()),
@@ -193,6 +205,7 @@ const ConfigFile = Type.Object(
     wsBufferLimit: Type.Optional(Type.Union([Type.String(), Type.Integer({ minimum: 1 })])),
     mqtt: Type.Optional(MqttFile),
     kafka: Type.Optional(KafkaFile),
+    metrics: Type.Optional(MetricsFile),
   },
   { additionalProperties: false },
 )
@@ -268,6 +281,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
         username: env.HAZE_KAFKA_USERNAME ?? file.kafka?.username,
         password: env.HAZE_KAFKA_PASSWORD ?? file.kafka?.password,
       },
+      metrics: { ...DEFAULTS.metrics, ...file.metrics },
       configFile: configFile === undefined ? undefined : resolve(configFile),
     }
   } catch (error) {

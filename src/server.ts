@@ -30,6 +30,11 @@ import { resolveSparkHome, SparkSubmitLauncher } from './workers/launcher.js'
 import { SqliteCatalogStore } from './store/sqlite/catalog-store.js'
 import { SqliteJobStore } from './store/sqlite/job-store.js'
 import type { JobStore } from './store/job-store.js'
+import { eventMetrics } from './metrics/events.js'
+import { jobMetrics } from './metrics/jobs.js'
+import { createRegistry } from './metrics/registry.js'
+import { storeTiming } from './metrics/store.js'
+import { workerMetrics } from './metrics/workers.js'
 
 export interface HazeServer {
   /** Base URL the API listens on, e.g. http://127.0.0.1:2004 */
@@ -71,8 +76,11 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
     mkdirSync(config.dataDir, { recursive: true })
     const db = openSqlite(join(config.dataDir, 'haze.db'))
     releases.push(() => void db.close())
-    const jobs = new SqliteJobStore(db)
-    const catalog = new SqliteCatalogStore(db)
+    const registry = createRegistry()
+    // Every store call is timed here, once, whatever the backend.
+    const timed = storeTiming(registry)
+    const jobs = timed('jobs', new SqliteJobStore(db))
+    const catalog = timed('catalog', new SqliteCatalogStore(db))
     const artifacts = await ArtifactRepository.open(join(config.dataDir, 'artifacts'))
     const extractor = new PythonInfoExtractor({ python: config.python, timeout: config.functionInfoTimeout })
     const bus = new EventBus(log)
@@ -114,9 +122,23 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
         artifactUrl: (name) => `${masterUrl}/v2/api/artifacts/${encodeURIComponent(name)}`,
       },
     })
+    // Before the executor starts, so the jobs it recovers are counted too.
+    jobMetrics(registry, bus, executor)
+    workerMetrics(registry, bus, executor)
 
     const app = await buildApp(
-      { config, artifacts, functions, contexts, jobs, status, executor, logs, masterUrl: () => masterUrl },
+      {
+        config,
+        artifacts,
+        functions,
+        contexts,
+        jobs,
+        status,
+        executor,
+        logs,
+        masterUrl: () => masterUrl,
+        metrics: registry,
+      },
       log,
     )
     let closing: Promise<void> | undefined
@@ -128,6 +150,7 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
       log,
       () => executor.recovered,
     )
+    eventMetrics(registry, { bus, sockets })
     // Upgraded sockets keep the HTTP server open: they are closed before it, with a reason.
     releases.push(() => sockets.close('Haze is shutting down'))
     routeUpgrades(app.server, [link.route, ...sockets.routes], log)

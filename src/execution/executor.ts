@@ -115,6 +115,22 @@ export class Executor implements RunnerHost {
   }
 
   /**
+   * Jobs waiting for a worker and jobs on one (assigned to cancelling), per context this master
+   * has served, zeros included, as it holds them now. Read-only; /metrics reads it per scrape.
+   */
+  load(): Map<string, { queued: number; running: number }> {
+    const load = new Map([...this.runners.keys()].map((context) => [context, { queued: 0, running: 0 }]))
+    for (const run of this.runs.values()) {
+      if (run.state === 'done') continue
+      const counts = load.get(run.record.context) ?? { queued: 0, running: 0 }
+      if (run.state === 'queued') counts.queued += 1
+      else counts.running += 1
+      load.set(run.record.context, counts)
+    }
+    return load
+  }
+
+  /**
    * The job as this master holds it now, if it runs through it. Its events are published right
    * after this record is updated, so it reflects every event published for the job so far.
    */

@@ -21,6 +21,8 @@ import { runRoutes } from './routes/runs.js'
 import { workerRoutes } from './routes/workers.js'
 import { statusRoutes } from './routes/status.js'
 import { uiRoutes } from './routes/ui.js'
+import { metricsRoutes } from './routes/metrics.js'
+import { httpMetrics } from '../metrics/http.js'
 import { HAZE_VERSION } from '../status.js'
 
 /** JSON bodies are the size of configs and job arguments; artifacts go through multipart. */
@@ -46,6 +48,7 @@ export async function buildApp(deps: HttpDeps, log: Logger): Promise<HazeApp> {
     (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema),
   )
 
+  httpMetrics(app, deps.metrics)
   app.addHook('onResponse', async (request, reply) => {
     const quiet = request.method === 'GET' && reply.statusCode < 400
     request.log[quiet ? 'debug' : 'info'](
@@ -95,6 +98,7 @@ export async function buildApp(deps: HttpDeps, log: Logger): Promise<HazeApp> {
   runRoutes(app, deps)
   workerRoutes(app, deps)
   statusRoutes(app, deps)
+  metricsRoutes(app, deps)
   uiRoutes(app)
   return app
 }

@@ -9,6 +9,7 @@ import type { Executor } from '../execution/executor.js'
 import type { JobLogs } from '../logs/job-logs.js'
 import type { JobStore } from '../store/job-store.js'
 import type { StatusSource } from '../status.js'
+import type { Registry } from '../metrics/registry.js'
 
 export interface HttpDeps {
   config: HazeConfig
@@ -21,6 +22,8 @@ export interface HttpDeps {
   logs: JobLogs
   /** The URL workers reach the master at (shown in worker details). */
   masterUrl(): string
+  /** This master's Prometheus registry (GET /metrics; request latency is observed into it). */
+  metrics: Registry
 }
 
 export type HazeApp = FastifyInstance<
