@@ -30,6 +30,7 @@ import { resolveSparkHome, SparkSubmitLauncher } from './workers/launcher.js'
 import { SqliteCatalogStore } from './store/sqlite/catalog-store.js'
 import { SqliteJobStore } from './store/sqlite/job-store.js'
 import type { JobStore } from './store/job-store.js'
+import type { Lifecycle } from './http/routes/health.js'
 import { eventMetrics } from './metrics/events.js'
 import { jobMetrics } from './metrics/jobs.js'
 import { createRegistry } from './metrics/registry.js'
@@ -72,6 +73,9 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
     if (first) throw first
   }
 
+  // What GET /ready reports: it moves to serving once jobs are recovered, and to stopping at
+  // the first moment of shutdown, before any part is released, so load balancers drain at once.
+  let lifecycle: Lifecycle = 'starting'
   try {
     mkdirSync(config.dataDir, { recursive: true })
     const db = openSqlite(join(config.dataDir, 'haze.db'))
@@ -81,6 +85,7 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
     const timed = storeTiming(registry)
     const jobs = timed('jobs', new SqliteJobStore(db))
     const catalog = timed('catalog', new SqliteCatalogStore(db))
+    const ping = db.prepare('SELECT 1')
     const artifacts = await ArtifactRepository.open(join(config.dataDir, 'artifacts'))
     const extractor = new PythonInfoExtractor({ python: config.python, timeout: config.functionInfoTimeout })
     const bus = new EventBus(log)
@@ -138,6 +143,7 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
         logs,
         masterUrl: () => masterUrl,
         metrics: registry,
+        health: { lifecycle: () => lifecycle, pingStore: async () => void ping.get() },
       },
       log,
     )
@@ -175,9 +181,11 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
     })
     await executor.start()
     for (const adapter of asyncInterfaces) adapter.start()
+    lifecycle = 'serving'
     log.info({ url, dataDir: config.dataDir, sparkHome }, `Haze is listening on ${url} (API docs /docs)`)
 
     const shutdown = (force: boolean): Promise<void> => {
+      lifecycle = 'stopping'
       if (force) {
         void executor.kill()
         app.server.closeAllConnections()

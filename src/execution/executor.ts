@@ -114,6 +114,11 @@ export class Executor implements RunnerHost {
     return this.recoveredFlag
   }
 
+  /** False from the first moment of shutdown: new jobs are refused. */
+  get acceptsJobs(): boolean {
+    return this.accepting
+  }
+
   /**
    * Jobs waiting for a worker and jobs on one (assigned to cancelling), per context this master
    * has served, zeros included, as it holds them now. Read-only; /metrics reads it per scrape.

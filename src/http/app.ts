@@ -21,6 +21,7 @@ import { runRoutes } from './routes/runs.js'
 import { workerRoutes } from './routes/workers.js'
 import { statusRoutes } from './routes/status.js'
 import { uiRoutes } from './routes/ui.js'
+import { healthRoutes } from './routes/health.js'
 import { metricsRoutes } from './routes/metrics.js'
 import { httpMetrics } from '../metrics/http.js'
 import { HAZE_VERSION } from '../status.js'
@@ -98,6 +99,7 @@ export async function buildApp(deps: HttpDeps, log: Logger): Promise<HazeApp> {
   runRoutes(app, deps)
   workerRoutes(app, deps)
   statusRoutes(app, deps)
+  healthRoutes(app, deps)
   metricsRoutes(app, deps)
   uiRoutes(app)
   return app

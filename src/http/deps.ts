@@ -10,6 +10,7 @@ import type { JobLogs } from '../logs/job-logs.js'
 import type { JobStore } from '../store/job-store.js'
 import type { StatusSource } from '../status.js'
 import type { Registry } from '../metrics/registry.js'
+import type { HealthSource } from './routes/health.js'
 
 export interface HttpDeps {
   config: HazeConfig
@@ -24,6 +25,8 @@ export interface HttpDeps {
   masterUrl(): string
   /** This master's Prometheus registry (GET /metrics; request latency is observed into it). */
   metrics: Registry
+  /** What GET /ready asks: the master's lifecycle and its store. */
+  health: HealthSource
 }
 
 export type HazeApp = FastifyInstance<
