@@ -23,13 +23,15 @@ class ArtifactError(Exception):
 
 
 class ArtifactCache:
-    def __init__(self, directory: str, master_url: str):
+    def __init__(self, directory: str, master_url: str, ssl_context=None):
         self._directory = os.path.abspath(directory)
         self._master_url = master_url
         self._locks = {}
         self._locks_lock = threading.Lock()
         # Direct connections only: the master is not reached through *_proxy variables.
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        # ssl_context verifies an https:// master (see master_tls.py); None: the system's CAs.
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                                   urllib.request.HTTPSHandler(context=ssl_context))
 
     def fetch(self, artifact: dict, on_download) -> str:
         """The local path of ``artifact`` ({name, sha1, url}); ``on_download()`` is called

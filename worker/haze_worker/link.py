@@ -53,13 +53,19 @@ def link_url(master_url: str) -> str:
 
 
 class Link:
-    def __init__(self, master_url: str, open_timeout: float = 10.0):
+    def __init__(self, master_url: str, open_timeout: float = 10.0, ssl_context=None):
+        """``ssl_context`` verifies a wss:// master (see master_tls.py); None: the system's CAs."""
+        url = link_url(master_url)
         options = {"open_timeout": open_timeout, "max_size": _MAX_INCOMING,
                    # Liveness is the protocol's heartbeat, one mechanism, not WebSocket pings too.
                    "ping_interval": None, "close_timeout": 2}
-        if "proxy" in inspect.signature(connect).parameters:
+        parameters = inspect.signature(connect).parameters
+        if "proxy" in parameters:
             options["proxy"] = None  # the master is reached directly, whatever *_proxy says
-        self._ws = connect(link_url(master_url), **options)
+        if ssl_context is not None and url.startswith("wss:"):
+            # websockets 13 calls it ssl_context; a context on a ws:// URL is an error there.
+            options["ssl" if "ssl" in parameters else "ssl_context"] = ssl_context
+        self._ws = connect(url, **options)
         self._queue = collections.deque()
         self._wakeup = threading.Event()
         self._closed = False

@@ -6,7 +6,9 @@ Started by the master through spark-submit (see entry.py) with, in its environme
   and relative artifact URLs are resolved against it;
 * ``HAZE_WORKER_ID``, ``HAZE_WORKER_TOKEN`` (one-time, sent in ``hello``);
 * ``HAZE_WORKER_CACHE``: the artifact cache directory shared by workers;
-* ``HAZE_HEARTBEAT_MS`` (default 2000).
+* ``HAZE_HEARTBEAT_MS`` (default 2000);
+* ``HAZE_MASTER_CA`` (optional): the PEM file an ``https://`` master's certificate is
+  verified with, on the link and for artifacts; without it, the system's CAs.
 
 Life cycle: connect and say ``hello`` at once (the master learns the pid before Spark's
 slow start), start the SparkSession, say ``ready``, then serve ``run`` / ``cancel`` /
@@ -36,6 +38,7 @@ from .errors import summary
 from .frames import BadFrame, now_ms, parse_master_frame
 from .jobs import Job
 from .link import Link, LinkClosed
+from .master_tls import master_ssl_context
 from .pool import JobThreads
 
 _STOP_SPARK_SECONDS = 5.0
@@ -49,6 +52,7 @@ class Settings:
     token: str
     cache_dir: str
     heartbeat_ms: int
+    master_ca: str | None = None
 
     @classmethod
     def from_env(cls, environ=os.environ) -> "Settings":
@@ -60,15 +64,15 @@ class Settings:
             raise ValueError(f"HAZE_HEARTBEAT_MS must be a positive integer, got {heartbeat!r}")
         cache = environ.get("HAZE_WORKER_CACHE") or os.path.join(tempfile.gettempdir(), "haze-worker-cache")
         return cls(environ["HAZE_MASTER_URL"], environ["HAZE_WORKER_ID"], environ["HAZE_WORKER_TOKEN"],
-                   cache, int(heartbeat))
+                   cache, int(heartbeat), environ.get("HAZE_MASTER_CA") or None)
 
 
 class Worker:
-    def __init__(self, settings: Settings, link: Link):
+    def __init__(self, settings: Settings, link: Link, ssl_context=None):
         self.settings = settings
         self.link = link
         self.router = capture.install(link.send, link.wait_for_room)
-        self.artifacts = ArtifactCache(settings.cache_dir, settings.master_url)
+        self.artifacts = ArtifactCache(settings.cache_dir, settings.master_url, ssl_context=ssl_context)
         self.functions = LoadedFunctions()
         threads.install(on_start=self._join_job_group)
         self._jobs = {}
@@ -237,12 +241,18 @@ def main() -> int:
         print(f"haze worker: {exc}", file=sys.stderr)
         return 2
     try:
-        link = Link(settings.master_url)
+        ssl_context = master_ssl_context(settings.master_ca)
+    except OSError as exc:
+        print(f"haze worker: cannot load HAZE_MASTER_CA {settings.master_ca}: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return 2
+    try:
+        link = Link(settings.master_url, ssl_context=ssl_context)
     except Exception as exc:
         print(f"haze worker: cannot connect to the master at {settings.master_url}: {type(exc).__name__}: {exc}",
               file=sys.stderr)
         return 2
-    Worker(settings, link).run()
+    Worker(settings, link, ssl_context).run()
     return 0
 
 
