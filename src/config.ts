@@ -50,6 +50,8 @@ export interface HazeConfig {
   mqtt: MqttConfig
   kafka: KafkaConfig
   metrics: MetricsConfig
+  /** When set, the API, the event streams and the worker link are served over TLS only. */
+  tls?: TlsConfig | undefined
   /** Where the config file was read from, if any. */
   configFile?: string | undefined
 }
@@ -90,6 +92,15 @@ export interface KafkaConfig {
   saslMechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
   /** Connect over TLS, checked against the system's CAs (managed Kafka services require it). */
   tls: boolean
+}
+
+/** PEM files, absolute paths. Read at start-up (src/http/tls.ts), so an unreadable one stops Haze there. */
+export interface TlsConfig {
+  /** The master's certificate, optionally followed by its intermediate CAs. */
+  cert: string
+  key: string
+  /** The CA workers verify the master's certificate with; absent: the certificate itself. */
+  ca?: string | undefined
 }
 
 /** The folder holding package.json: the root of a Haze checkout or install. */
@@ -182,6 +193,15 @@ const KafkaFile = Type.Object(
 
 const MetricsFile = Type.Object({ public: Type.Optional(Type.Boolean()) }, { additionalProperties: false })
 
+const TlsFile = Type.Object(
+  {
+    cert: Type.String({ minLength: 1 }),
+    key: Type.String({ minLength: 1 }),
+    ca: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+)
+
 const ConfigFile = Type.Object(
   {
     host: Type.Optional(Type.String()),
@@ -206,6 +226,7 @@ const ConfigFile = Type.Object(
     mqtt: Type.Optional(MqttFile),
     kafka: Type.Optional(KafkaFile),
     metrics: Type.Optional(MetricsFile),
+    tls: Type.Optional(TlsFile),
   },
   { additionalProperties: false },
 )
@@ -248,6 +269,9 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       maxConnFailures: defaults.maxConnFailures,
     }
     checkContext(contextDefaults)
+    if (file.tls && file.publicUrl !== undefined && !/^https:\/\//i.test(file.publicUrl)) {
+      throw new Error(`publicUrl must be an https:// URL when tls is set (the port speaks only TLS); got ${JSON.stringify(file.publicUrl)}`)
+    }
     return {
       host: flags.host ?? env.HAZE_HOST ?? file.host ?? DEFAULTS.host,
       port,
@@ -282,6 +306,11 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
         password: env.HAZE_KAFKA_PASSWORD ?? file.kafka?.password,
       },
       metrics: { ...DEFAULTS.metrics, ...file.metrics },
+      tls: file.tls && {
+        cert: resolve(fileDir, file.tls.cert),
+        key: resolve(fileDir, file.tls.key),
+        ca: fromFile(file.tls.ca),
+      },
       configFile: configFile === undefined ? undefined : resolve(configFile),
     }
   } catch (error) {

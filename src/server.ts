@@ -24,6 +24,7 @@ import type { AsyncInterface } from './events/async-input.js'
 import { KafkaInterface } from './events/kafka.js'
 import { MqttInterface } from './events/mqtt.js'
 import { routeUpgrades } from './http/upgrades.js'
+import { workerTrustFile } from './http/tls.js'
 import { openSqlite } from './store/sqlite/database.js'
 import { LinkServer } from './workers/link-server.js'
 import { resolveSparkHome, SparkSubmitLauncher } from './workers/launcher.js'
@@ -38,7 +39,7 @@ import { storeTiming } from './metrics/store.js'
 import { workerMetrics } from './metrics/workers.js'
 
 export interface HazeServer {
-  /** Base URL the API listens on, e.g. http://127.0.0.1:2004 */
+  /** Base URL the API listens on, e.g. http://127.0.0.1:2004 (https:// with tls) */
   readonly url: string
   readonly app: HazeApp
   readonly jobs: JobStore
@@ -104,6 +105,7 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
       python: config.python,
       entryScript: join(HAZE_HOME, 'worker', 'haze_worker', 'entry.py'),
       masterUrl: () => masterUrl,
+      masterCa: workerTrustFile(config.tls),
       cacheDir: join(config.dataDir, 'worker-cache'),
       outputDir: logs.directory,
       heartbeatMs: config.workerHeartbeat,
@@ -164,7 +166,7 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
     const address = app.server.address()
     const port = typeof address === 'object' && address ? address.port : config.port
     const host = config.host.includes(':') ? `[${config.host}]` : config.host
-    const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`
+    const url = `${config.tls ? 'https' : 'http'}://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`
     masterUrl = config.publicUrl ?? url
     // The async interfaces publish the events of the jobs that end while shutting down, so
     // they close after the executor has stopped; they stop taking jobs before it stops.

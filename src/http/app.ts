@@ -13,6 +13,7 @@ import { parseAllBodiesAsJson } from './body.js'
 import type { HazeApp, HttpDeps } from './deps.js'
 import { errorHandler, sendProblem } from './errors.js'
 import { guardOrigins } from './origins.js'
+import { httpsOptions } from './tls.js'
 import { artifactRoutes } from './routes/artifacts.js'
 import { contextRoutes } from './routes/contexts.js'
 import { functionRoutes } from './routes/functions.js'
@@ -39,6 +40,8 @@ export async function buildApp(deps: HttpDeps, log: Logger): Promise<HazeApp> {
     // One access line per request instead of Fastify's two (see the onResponse hook).
     logController: new LogController({ disableRequestLogging: () => true }),
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 1000 },
+    // With TLS the one port speaks only TLS: the API, the event streams and the worker link.
+    https: deps.config.tls ? httpsOptions(deps.config.tls) : null,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   // Bodies are checked as sent: a string is not a number. Query strings are text by nature

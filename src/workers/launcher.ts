@@ -16,6 +16,8 @@ export interface SparkSubmitLauncherOptions {
   entryScript: string
   /** Known once the server listens. */
   masterUrl: () => string
+  /** PEM file workers verify the master's TLS certificate with (see spark-submit.ts). */
+  masterCa?: string | undefined
   cacheDir: string
   outputDir: string
   heartbeatMs: number
@@ -41,6 +43,7 @@ export class SparkSubmitLauncher implements WorkerLauncher {
         context: spec.context,
         shared: spec.context.workerMode === 'shared',
         masterUrl: options.masterUrl(),
+        masterCa: options.masterCa,
         token,
         cacheDir: options.cacheDir,
         heartbeatMs: options.heartbeatMs,

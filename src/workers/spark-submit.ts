@@ -15,6 +15,8 @@ export interface SparkSubmitOptions {
   context: ContextConfig
   shared: boolean
   masterUrl: string
+  /** PEM file the worker verifies the master's TLS certificate with; absent: the system's CAs. */
+  masterCa?: string | undefined
   token: string
   cacheDir: string
   heartbeatMs: number
@@ -59,6 +61,7 @@ export function sparkSubmitCommand(options: SparkSubmitOptions): Command {
       HAZE_WORKER_CACHE: options.cacheDir,
       HAZE_HEARTBEAT_MS: String(options.heartbeatMs),
       HAZE_PARENT_PID: String(process.pid),
+      ...(options.masterCa === undefined ? {} : { HAZE_MASTER_CA: options.masterCa }),
     },
   }
 }
