@@ -3,7 +3,7 @@
  * waits on them with a bound; and the checks every subscriber's view of a job must pass.
  */
 import assert from 'node:assert/strict'
-import { WebSocket } from 'ws'
+import { WebSocket, type ClientOptions } from 'ws'
 import { until } from './wait.js'
 
 export interface Frame {
@@ -27,9 +27,17 @@ export interface EventClient {
   close(): Promise<void>
 }
 
-/** Opens a WebSocket to `path` of the server at `baseUrl` (http://…); resolves once open. */
-export async function openEvents(baseUrl: string, path: string, headers: Record<string, string> = {}): Promise<EventClient> {
-  const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}${path}`, { headers })
+/**
+ * Opens a WebSocket to `path` of the server at `baseUrl` (http://…, or https://… for wss://
+ * with `options.ca`); resolves once open.
+ */
+export async function openEvents(
+  baseUrl: string,
+  path: string,
+  headers: Record<string, string> = {},
+  options: Pick<ClientOptions, 'ca'> = {},
+): Promise<EventClient> {
+  const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}${path}`, { ...options, headers })
   const frames: Frame[] = []
   const texts: string[] = []
   socket.on('message', (data: Buffer) => {

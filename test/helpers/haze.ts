@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig, type HazeConfig } from '../../src/config.js'
 import { createLogger } from '../../src/logger.js'
+import { workerTrustFile } from '../../src/http/tls.js'
 import { startServer, type HazeServer } from '../../src/server.js'
+import { trustingAgent } from './tls.js'
 import { until } from './wait.js'
 
 export interface TestHaze {
@@ -23,8 +25,14 @@ export interface TestHaze {
 export async function startHaze(overrides: Partial<HazeConfig> = {}): Promise<TestHaze> {
   const dataDir = mkdtempSync(join(tmpdir(), 'haze-test-'))
   const config = { ...loadConfig({ port: '0', dataDir }, {}), ...overrides }
-  const server = await startServer(config, createLogger(process.env.HAZE_TEST_LOG ?? 'silent'))
-  const api = (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init)
+  const server = await startServer(config, createLogger(process.env.HAZE_TEST_LOG ?? 'silent')).catch((error: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true })
+    throw error
+  })
+  // With tls, requests trust what workers are told to trust: a test CA is in no system store.
+  const trustFile = workerTrustFile(config.tls)
+  const agent = trustFile === undefined ? undefined : trustingAgent(trustFile)
+  const api = (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, agent ? { ...init, dispatcher: agent } : init)
   return {
     server,
     url: server.url,
@@ -40,6 +48,7 @@ export async function startHaze(overrides: Partial<HazeConfig> = {}): Promise<Te
       try {
         await server.stop()
       } finally {
+        await agent?.close()
         rmSync(dataDir, { recursive: true, force: true })
       }
     },
