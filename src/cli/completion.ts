@@ -22,8 +22,8 @@ export function completionCommand(commands: () => CommandSpec[]): CommandSpec {
     description: 'Prints a completion script for bash or zsh; load it from your shell start-up file.',
     options: {},
     examples: [
-      'source <(haze completion bash)            # in ~/.bashrc',
-      'haze completion zsh > "${fpath[1]}/_haze"  # zsh, then restart it',
+      'haze completion bash > /etc/bash_completion.d/haze   # or: source <(haze completion bash) in ~/.bashrc',
+      'haze completion zsh > "${fpath[1]}/_haze"             # then start a new zsh',
     ],
     positionals: [['bash', 'zsh']],
     async run(context: CommandContext): Promise<number> {
