@@ -15,6 +15,7 @@ import { hazeCommand } from './helpers/cli.js'
 import { jobApi, startHaze, type TestHaze } from './helpers/haze.js'
 import { SAMPLES } from './helpers/samples.js'
 import { until } from './helpers/wait.js'
+import { zip } from './helpers/zip.js'
 
 interface Outcome {
   code: number | null
@@ -124,6 +125,23 @@ describe('the haze command line against real Spark', { timeout: 240_000 }, () =>
     const forced = await cli('apply', '-f', yaml, '--force')
     assert.equal(forced.code, 0, forced.stderr)
     assert.match(forced.stdout, /updated\s+artifact\s+yml_0\.0\.1\.py/)
+  })
+
+  it("apply of Mist's Python 2 examples egg fails with the Python 3 spelling in the server's 400", async () => {
+    const dir = join(work, 'mist-examples')
+    mkdirSync(dir)
+    writeFileSync(
+      join(dir, 'mist_examples.egg'),
+      zip({
+        'mist_examples/__init__.py': 'from session_example import session_example\n',
+        'mist_examples/session_example.py': 'def session_example(spark, path):\n    return path\n',
+      }),
+    )
+    writeFileSync(join(dir, '00artifact.conf'), 'model = Artifact\nname = mist-examples\nversion = "1.1.3"\ndata.file-path = "./mist_examples.egg"\n')
+    writeFileSync(join(dir, '20function.conf'), 'model = Function\nname = session-example\ndata {\n  path = "mist-examples_1.1.3.egg"\n  class-name = "mist_examples.session_example.session_example"\n}\n')
+    const applied = await cli('apply', '-f', dir)
+    assert.equal(applied.code, 3)
+    assert.match(applied.stderr, /could not create function session-example .*implicit relative import; in Python 3 write `from \.session_example import session_example`.*\(HTTP 400\)/)
   })
 
   it('run --wait prints the result exactly and exits 0', async () => {

@@ -20,6 +20,7 @@ import types
 import zipfile
 
 from .errors import FunctionLoadError, one_line
+from .py2_hints import python2_hint
 
 _ARCHIVE_EXTENSIONS = (".zip", ".egg", ".whl")
 _module_numbers = itertools.count(1)
@@ -64,7 +65,7 @@ def _load_from_source(path, file_name, class_name):
     try:
         exec(compile(source, path, "exec", dont_inherit=True), module.__dict__)
     except (Exception, SystemExit) as exc:
-        raise FunctionLoadError(f"cannot load {file_name}: {one_line(exc)}") from exc
+        raise FunctionLoadError(f"cannot load {file_name}: {one_line(exc)}{python2_hint(exc)}") from exc
     finally:
         del sys.modules[module.__name__]
     return _attribute(module, class_name, f"module {file_name}")
@@ -82,7 +83,7 @@ def _load_from_archive(path, file_name, class_name):
     with _archive_lock:
         _put_first_on_path(path)
         _forget_package(parts[0])
-        module, attribute_path = _import_longest_prefix(parts, file_name)
+        module, attribute_path = _import_longest_prefix(parts, file_name, path)
         origin = _origin(sys.modules[parts[0]])
     if not origin.startswith(path + os.sep):
         raise FunctionLoadError(
@@ -112,7 +113,7 @@ def _forget_package(top_level):
                 del sys.modules[name]
 
 
-def _import_longest_prefix(parts, file_name):
+def _import_longest_prefix(parts, file_name, path):
     """Import the longest dotted prefix that is a module; the rest are attributes in it."""
     for end in range(len(parts) - 1, 0, -1):
         module_name = ".".join(parts[:end])
@@ -121,9 +122,9 @@ def _import_longest_prefix(parts, file_name):
         except ModuleNotFoundError as exc:
             if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
                 continue  # this prefix is not a module; a shorter one may be
-            raise FunctionLoadError(f"cannot load {file_name}: {one_line(exc)}") from exc
+            raise FunctionLoadError(f"cannot load {file_name}: {one_line(exc)}{python2_hint(exc, path)}") from exc
         except (Exception, SystemExit) as exc:
-            raise FunctionLoadError(f"cannot load {file_name}: {one_line(exc)}") from exc
+            raise FunctionLoadError(f"cannot load {file_name}: {one_line(exc)}{python2_hint(exc, path)}") from exc
     raise FunctionLoadError(f"{file_name} has no module `{parts[0]}`")
 
 
