@@ -7,6 +7,7 @@ import Database from 'better-sqlite3'
 import type { JobQuery } from '../src/store/job-store.js'
 import { openSqlite } from '../src/store/sqlite/database.js'
 import { MIGRATIONS } from '../src/store/sqlite/migrations.js'
+import { SqliteAuditStore } from '../src/store/sqlite/audit-store.js'
 import { SqliteJobStore } from '../src/store/sqlite/job-store.js'
 import { jobStoreSuite } from './store/job-store-suite.js'
 
@@ -45,8 +46,33 @@ describe('SQLite migrations', () => {
         [await total({ context: 'old' }), await total({ source: 'Async Kafka' }), await total({ context: 'old', statuses: ['failed'] })],
         [2, 2, 1],
       )
+      assert.equal((await store.get('a'))?.status, 'finished')
+      assert.equal((await store.get('a'))?.startedBy, undefined, 'jobs from before version 3 name no token')
       db.close()
     } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('the audit trail on SQLite', () => {
+  it('keeps entries newest first, filters by actor and action, and counts them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'haze-audit-'))
+    const db = openSqlite(join(dir, 'haze.db'))
+    try {
+      const audit = new SqliteAuditStore(db)
+      const entries = [
+        { time: 1, actor: 'ci', action: 'artifact.upload', target: 'a.py', status: 200 },
+        { time: 2, actor: 'ops', action: 'context.delete', target: 'etl', status: 200 },
+        { time: 3, actor: 'ci', action: 'function.create', target: 'pi', status: 200 },
+      ]
+      for (const entry of entries) await audit.record(entry)
+      const all = await audit.list({ limit: 2, offset: 0, withTotal: true })
+      assert.deepEqual(all, { entries: [entries[2], entries[1]], total: 3 })
+      assert.deepEqual(await audit.list({ limit: 10, offset: 0, actor: 'ci', withTotal: true }), { entries: [entries[2], entries[0]], total: 2 })
+      assert.deepEqual(await audit.list({ limit: 10, offset: 1, action: 'context.delete', withTotal: false }), { entries: [] })
+    } finally {
+      db.close()
       rmSync(dir, { recursive: true, force: true })
     }
   })

@@ -80,6 +80,8 @@ export interface JobRecord {
   workerId?: string | undefined
   /** JSON text of `jobResult`: the function's result when finished, a JSON string when failed. */
   result?: string | undefined
+  /** The name of the API token the job was started with (Haze; absent without tokens, or over MQTT/Kafka). */
+  startedBy?: string | undefined
 }
 
 /** Mist's JobParams: `{filePath, className, arguments, action}`, the arguments text spliced verbatim. */
@@ -109,5 +111,6 @@ export function jobDetailsJson(job: JobRecord): string {
   if (job.endTime !== undefined) fields.push(`"endTime":${job.endTime}`)
   if (job.workerId !== undefined) fields.push(`"workerId":${JSON.stringify(job.workerId)}`)
   if (job.result !== undefined) fields.push(`"jobResult":${job.result}`)
+  if (job.startedBy !== undefined) fields.push(`"startedBy":${JSON.stringify(job.startedBy)}`)
   return `{${fields.join(',')}}`
 }

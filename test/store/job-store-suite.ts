@@ -35,6 +35,7 @@ export function jobStoreSuite(name: string, open: () => Promise<StoreHandle>): v
         endTime: 6,
         workerId: 'default_abc_1',
         source: 'Async Mqtt',
+        startedBy: 'ci-token',
       })
       await store.insert(job)
       assert.deepEqual(await store.get(job.jobId), job)
@@ -45,7 +46,7 @@ export function jobStoreSuite(name: string, open: () => Promise<StoreHandle>): v
       const job = makeJob({ function: 'sparse', status: 'queued' })
       await store.insert(job)
       const stored = await store.get(job.jobId)
-      for (const field of ['externalId', 'startTime', 'endTime', 'workerId', 'result'] as const) {
+      for (const field of ['externalId', 'startTime', 'endTime', 'workerId', 'result', 'startedBy'] as const) {
         assert.equal(stored?.[field], undefined, field)
       }
     })

@@ -24,10 +24,11 @@ interface JobRow {
   end_time: number | null
   worker_id: string | null
   result: string | null
+  started_by: string | null
 }
 
 const COLUMNS =
-  'job_id, function, context, path, class_name, arguments, action, external_id, source, status, create_time, start_time, end_time, worker_id, result'
+  'job_id, function, context, path, class_name, arguments, action, external_id, source, status, create_time, start_time, end_time, worker_id, result, started_by'
 const NEWEST_FIRST = 'ORDER BY create_time DESC, seq DESC'
 const sqlList = (statuses: readonly JobStatus[]): string => statuses.map((status) => `'${status}'`).join(', ')
 const UNFINISHED_LIST = sqlList(OPEN_STATUSES)
@@ -42,7 +43,7 @@ export class SqliteJobStore implements JobStore {
   constructor(private readonly db: SqliteDatabase) {
     this.insertStatement = db.prepare(
       `INSERT INTO jobs (${COLUMNS}) VALUES (@job_id, @function, @context, @path, @class_name, @arguments, @action,
-        @external_id, @source, @status, @create_time, @start_time, @end_time, @worker_id, @result)`,
+        @external_id, @source, @status, @create_time, @start_time, @end_time, @worker_id, @result, @started_by)`,
     )
     this.getStatement = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE job_id = ?`)
     // IN (not NOT IN) so the status index finds the few unfinished jobs among millions.
@@ -209,6 +210,7 @@ function toRow(job: JobRecord): JobRow {
     end_time: job.endTime ?? null,
     worker_id: job.workerId ?? null,
     result: job.result ?? null,
+    started_by: job.startedBy ?? null,
   }
 }
 
@@ -229,5 +231,6 @@ function fromRow(row: JobRow): JobRecord {
     endTime: row.end_time ?? undefined,
     workerId: row.worker_id ?? undefined,
     result: row.result ?? undefined,
+    startedBy: row.started_by ?? undefined,
   }
 }

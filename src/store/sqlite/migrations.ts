@@ -137,4 +137,24 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 3,
+    name: 'who started each job, and the audit trail',
+    sql: `
+      -- The name (never the value) of the API token a job was started with.
+      ALTER TABLE jobs ADD COLUMN started_by TEXT;
+
+      -- Changes made through the API: who (a token's name), what, to which thing, and when.
+      CREATE TABLE audit (
+        seq    INTEGER PRIMARY KEY,
+        time   INTEGER NOT NULL,
+        actor  TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        status INTEGER NOT NULL
+      );
+      CREATE INDEX audit_by_actor  ON audit (actor, seq);
+      CREATE INDEX audit_by_action ON audit (action, seq);
+    `,
+  },
 ]
