@@ -11,6 +11,8 @@ import { Type, type Static } from 'typebox'
 import { checkContext, DEFAULT_CONTEXT, parseWorkerMode, type ContextConfig } from './domain/context.js'
 import { parseBodyDuration, parseQueryDuration, type Duration } from './domain/duration.js'
 import { coerceError } from './domain/errors.js'
+import { isRole, ROLES } from './domain/roles.js'
+import type { ApiToken } from './auth/tokens.js'
 
 export interface HazeConfig {
   host: string
@@ -52,8 +54,17 @@ export interface HazeConfig {
   metrics: MetricsConfig
   /** When set, the API, the event streams and the worker link are served over TLS only. */
   tls?: TlsConfig | undefined
+  /** API tokens; none configured: the API is open to whoever reaches its address. */
+  auth: AuthConfig
+  /** Listen on a non-loopback address without API tokens (refused unless set). */
+  allowUnauthenticated: boolean
   /** Where the config file was read from, if any. */
   configFile?: string | undefined
+}
+
+export interface AuthConfig {
+  /** Token values loaded (from `token` or `tokenFile`); never logged. */
+  tokens: ApiToken[]
 }
 
 export interface MetricsConfig {
@@ -191,8 +202,6 @@ const KafkaFile = Type.Object(
   { additionalProperties: false },
 )
 
-const MetricsFile = Type.Object({ public: Type.Optional(Type.Boolean()) }, { additionalProperties: false })
-
 const TlsFile = Type.Object(
   {
     cert: Type.String({ minLength: 1 }),
@@ -201,6 +210,23 @@ const TlsFile = Type.Object(
   },
   { additionalProperties: false },
 )
+
+const TokenFile = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._@-]*$' }),
+    role: Type.String(),
+    token: Type.Optional(Type.String()),
+    tokenFile: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+)
+
+const AuthFile = Type.Object(
+  { tokens: Type.Optional(Type.Array(TokenFile)) },
+  { additionalProperties: false },
+)
+
+const MetricsFile = Type.Object({ public: Type.Optional(Type.Boolean()) }, { additionalProperties: false })
 
 const ConfigFile = Type.Object(
   {
@@ -226,6 +252,8 @@ const ConfigFile = Type.Object(
     mqtt: Type.Optional(MqttFile),
     kafka: Type.Optional(KafkaFile),
     metrics: Type.Optional(MetricsFile),
+    auth: Type.Optional(AuthFile),
+    allowUnauthenticated: Type.Optional(Type.Boolean()),
     tls: Type.Optional(TlsFile),
   },
   { additionalProperties: false },
@@ -240,6 +268,7 @@ export interface ConfigFlags {
   dataDir?: string | undefined
   config?: string | undefined
   python?: string | undefined
+  allowUnauthenticated?: boolean | undefined
 }
 
 /**
@@ -311,6 +340,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
         key: resolve(fileDir, file.tls.key),
         ca: fromFile(file.tls.ca),
       },
+      auth: { tokens: loadTokens(file.auth?.tokens ?? [], fromFile) },
+      allowUnauthenticated: flags.allowUnauthenticated ?? file.allowUnauthenticated ?? false,
       configFile: configFile === undefined ? undefined : resolve(configFile),
     }
   } catch (error) {
@@ -330,6 +361,39 @@ function readConfigFile(path: string): ConfigFile {
     throw new Error(`config file ${path} is invalid: ${problems.join('; ')}`)
   }
   return parsed
+}
+
+/** Shortest token accepted: a guessable secret is no lock. */
+const MIN_TOKEN_LENGTH = 16
+
+/** Checks the configured tokens and reads `tokenFile`s. Messages name tokens, never their values. */
+function loadTokens(entries: readonly Static<typeof TokenFile>[], fromFile: (path: string) => string | undefined): ApiToken[] {
+  const names = new Set<string>()
+  const values = new Set<string>()
+  return entries.map((entry, index) => {
+    const label = `auth.tokens[${index}] (${JSON.stringify(entry.name)})`
+    if (!isRole(entry.role)) throw new Error(`${label}: role must be one of ${ROLES.join(', ')}; got ${JSON.stringify(entry.role)}`)
+    if (names.has(entry.name)) throw new Error(`${label}: another token has the same name; names appear in logs and job records, so they must be unique`)
+    names.add(entry.name)
+    if ((entry.token === undefined) === (entry.tokenFile === undefined)) {
+      throw new Error(`${label}: give exactly one of token and tokenFile`)
+    }
+    let token = entry.token
+    if (entry.tokenFile !== undefined) {
+      const path = fromFile(entry.tokenFile) ?? entry.tokenFile
+      try {
+        token = readFileSync(path, 'utf8').trim()
+      } catch (error) {
+        throw new Error(`${label}: cannot read tokenFile ${path}: ${coerceError(error).message}`, { cause: error })
+      }
+    }
+    if (token === undefined || token.length < MIN_TOKEN_LENGTH || /\s/.test(token)) {
+      throw new Error(`${label}: a token must be at least ${MIN_TOKEN_LENGTH} characters without spaces (e.g. the output of \`openssl rand -hex 32\`)`)
+    }
+    if (values.has(token)) throw new Error(`${label}: another token has the same value`)
+    values.add(token)
+    return { name: entry.name, role: entry.role, token }
+  })
 }
 
 function finite(field: string, text: string): Duration {

@@ -24,6 +24,12 @@ import type { AsyncInterface } from './events/async-input.js'
 import { KafkaInterface } from './events/kafka.js'
 import { MqttInterface } from './events/mqtt.js'
 import { routeUpgrades } from './http/upgrades.js'
+import { admitUpgrade } from './auth/http.js'
+import { Gate } from './auth/gate.js'
+import { TokenSet } from './auth/tokens.js'
+import { WorkerCredentials } from './auth/worker-credentials.js'
+import { SqliteAuditStore } from './store/sqlite/audit-store.js'
+import { refuseOpenNetwork, securityWarnings } from './auth/open-network.js'
 import { workerTrustFile } from './http/tls.js'
 import { openSqlite } from './store/sqlite/database.js'
 import { LinkServer } from './workers/link-server.js'
@@ -78,6 +84,7 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
   // the first moment of shutdown, before any part is released, so load balancers drain at once.
   let lifecycle: Lifecycle = 'starting'
   try {
+    refuseOpenNetwork(config)
     mkdirSync(config.dataDir, { recursive: true })
     const db = openSqlite(join(config.dataDir, 'haze.db'))
     releases.push(() => void db.close())
@@ -98,6 +105,8 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
 
     // Workers reach the master over HTTP (artifacts) and the link; its URL is known once listening.
     let masterUrl = ''
+    const workerCredentials = new WorkerCredentials()
+    const gate = new Gate(new TokenSet(config.auth.tokens), workerCredentials, { publicMetrics: config.metrics.public }, log)
     const link = new LinkServer(log, config.resultLimit * 2 + 1024 * 1024)
     releases.push(() => link.close())
     const launcher = new SparkSubmitLauncher({
@@ -112,6 +121,7 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
       startTimeout: config.workerStartTimeout,
       stopGrace: config.workerStopGrace,
       link,
+      credentials: workerCredentials,
       log,
     })
     const executor = new Executor({
@@ -144,6 +154,8 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
         executor,
         logs,
         masterUrl: () => masterUrl,
+        gate,
+        audit: new SqliteAuditStore(db),
         metrics: registry,
         health: { lifecycle: () => lifecycle, pingStore: async () => void ping.get() },
       },
@@ -161,7 +173,7 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
     eventMetrics(registry, { bus, sockets })
     // Upgraded sockets keep the HTTP server open: they are closed before it, with a reason.
     releases.push(() => sockets.close('Haze is shutting down'))
-    routeUpgrades(app.server, [link.route, ...sockets.routes], log)
+    routeUpgrades(app.server, [link.route, ...sockets.routes], log, (request, url) => void admitUpgrade(gate, request, url))
     await app.listen({ host: config.host, port: config.port })
     const address = app.server.address()
     const port = typeof address === 'object' && address ? address.port : config.port
@@ -185,6 +197,7 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
     for (const adapter of asyncInterfaces) adapter.start()
     lifecycle = 'serving'
     log.info({ url, dataDir: config.dataDir, sparkHome }, `Haze is listening on ${url} (API docs /docs)`)
+    for (const warning of securityWarnings(config)) log.warn(`unsafe: ${warning}`)
 
     const shutdown = (force: boolean): Promise<void> => {
       lifecycle = 'stopping'

@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { WebSocket } from 'ws'
+import { HazeError } from '../src/domain/errors.js'
 import { routeUpgrades } from '../src/http/upgrades.js'
 import { createLogger } from '../src/logger.js'
 import { LinkServer } from '../src/workers/link-server.js'
@@ -33,7 +34,10 @@ describe('the worker link server', () => {
   before(async () => {
     server = createServer()
     link = new LinkServer(createLogger('silent'), 1024 * 1024)
-    routeUpgrades(server, [link.route], createLogger('silent'))
+    // An API gate that refuses everything: the link admits by its own one-time tokens only.
+    routeUpgrades(server, [link.route], createLogger('silent'), () => {
+      throw new HazeError('unauthorized', 'no API token')
+    })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}${LINK_PATH}`
   })

@@ -40,12 +40,12 @@ export class Gate {
 
   /**
    * Admits a request to `route` (Fastify's pattern; undefined if none matched) presenting
-   * `presented` (the bearer token, if any), or throws the refusal.
+   * `presented` (the bearer token, if any), or throws the refusal, which names `path`.
    */
-  admit(method: string, route: string | undefined, presented: string | undefined): Admission {
+  admit(method: string, route: string | undefined, presented: string | undefined, path = route ?? 'this path'): Admission {
     const rule = ruleFor(method, route, this.options)
     if (!this.tokens.enabled || rule.access === 'public') return { rule }
-    const where = `${method} ${route ?? 'this path'}`
+    const where = `${method} ${path}`
     if (presented === undefined) {
       throw new HazeError('unauthorized', 'this Haze requires an API token: send the header "Authorization: Bearer <token>" (a WebSocket may add ?token=<token> to its URL)')
     }

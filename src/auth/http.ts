@@ -17,7 +17,8 @@ declare module 'fastify' {
 
 export function guardApi(app: FastifyInstance, gate: Gate): void {
   app.addHook('onRequest', async (request) => {
-    request.admission = gate.admit(request.method, request.routeOptions.url, bearerToken(request.headers.authorization))
+    const path = request.url.split('?')[0]
+    request.admission = gate.admit(request.method, request.routeOptions.url, bearerToken(request.headers.authorization), path)
   })
 }
 
@@ -27,5 +28,5 @@ export function guardApi(app: FastifyInstance, gate: Gate): void {
  */
 export function admitUpgrade(gate: Gate, request: IncomingMessage, url: URL): Admission {
   const presented = bearerToken(request.headers.authorization) ?? url.searchParams.get('token') ?? undefined
-  return gate.admit('GET', undefined, presented)
+  return gate.admit('GET', undefined, presented, url.pathname)
 }

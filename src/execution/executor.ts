@@ -58,6 +58,8 @@ export interface SubmitRequest {
   startTimeout?: Duration
   performTimeout?: Duration
   source: JobSource
+  /** The name of the API token that started it, if any. */
+  startedBy?: string | undefined
 }
 
 const KNOWN_KINDS: ReadonlySet<string> = new Set([
@@ -176,11 +178,12 @@ export class Executor implements RunnerHost {
       source: request.source,
       status: 'initialized',
       createTime: Date.now(),
+      startedBy: request.startedBy,
     }
     await this.deps.jobs.insert(record)
     const run = this.track(record, signature, sha1, request)
     this.deps.bus.publish('job:event', { event: 'initialized', job: record, time: record.createTime })
-    void this.journal.note(record.jobId, 'INFO', `job of function ${fn.name} accepted (externalId=${request.externalId ?? 'none'}, source=${request.source})`)
+    void this.journal.note(record.jobId, 'INFO', `job of function ${fn.name} accepted (externalId=${request.externalId ?? 'none'}, source=${request.source}${request.startedBy === undefined ? '' : `, startedBy=${request.startedBy}`})`)
     this.enqueue(run, context)
     // Answer once the job is recorded as queued (or failed, in a broken context).
     await run.chain

@@ -13,6 +13,10 @@ import { parseAllBodiesAsJson } from './body.js'
 import type { HazeApp, HttpDeps } from './deps.js'
 import { errorHandler, sendProblem } from './errors.js'
 import { guardOrigins } from './origins.js'
+import { guardApi } from '../auth/http.js'
+import { auditChanges } from '../auth/audit.js'
+import { redactUrl } from '../auth/tokens.js'
+import { auditRoutes } from './routes/audit.js'
 import { httpsOptions } from './tls.js'
 import { artifactRoutes } from './routes/artifacts.js'
 import { contextRoutes } from './routes/contexts.js'
@@ -56,7 +60,13 @@ export async function buildApp(deps: HttpDeps, log: Logger): Promise<HazeApp> {
   app.addHook('onResponse', async (request, reply) => {
     const quiet = request.method === 'GET' && reply.statusCode < 400
     request.log[quiet ? 'debug' : 'info'](
-      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        method: request.method,
+        url: redactUrl(request.url),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+        token: request.admission?.caller?.name,
+      },
       'request',
     )
   })
@@ -65,6 +75,9 @@ export async function buildApp(deps: HttpDeps, log: Logger): Promise<HazeApp> {
     sendProblem(reply, 404, `nothing at ${request.method} ${request.url.split('?')[0] ?? ''}; see /docs for the API`),
   )
   guardOrigins(app, deps.config.allowedOrigins)
+  // After the origin guard (a foreign page is refused whatever it sends) and before any body is read.
+  guardApi(app, deps.gate)
+  auditChanges(app, deps.audit)
   parseAllBodiesAsJson(app)
   // preservePath: see the client's file name as sent, so a path in it is refused rather than stripped.
   await app.register(multipart, { throwFileSizeLimit: true, preservePath: true, limits: { fileSize: deps.config.uploadLimit, files: 1 } })
@@ -102,6 +115,7 @@ export async function buildApp(deps: HttpDeps, log: Logger): Promise<HazeApp> {
   runRoutes(app, deps)
   workerRoutes(app, deps)
   statusRoutes(app, deps)
+  auditRoutes(app, deps.audit)
   healthRoutes(app, deps)
   metricsRoutes(app, deps)
   uiRoutes(app)

@@ -9,6 +9,8 @@ import type { Executor } from '../execution/executor.js'
 import type { JobLogs } from '../logs/job-logs.js'
 import type { JobStore } from '../store/job-store.js'
 import type { StatusSource } from '../status.js'
+import type { Gate } from '../auth/gate.js'
+import type { AuditStore } from '../store/audit-store.js'
 import type { Registry } from '../metrics/registry.js'
 import type { HealthSource } from './routes/health.js'
 
@@ -23,6 +25,9 @@ export interface HttpDeps {
   logs: JobLogs
   /** The URL workers reach the master at (shown in worker details). */
   masterUrl(): string
+  /** Decides who may call what (API tokens, worker credentials). */
+  gate: Gate
+  audit: AuditStore
   /** This master's Prometheus registry (GET /metrics; request latency is observed into it). */
   metrics: Registry
   /** What GET /ready asks: the master's lifecycle and its store. */

@@ -111,6 +111,7 @@ export const JobDetails = Type.Object(
     endTime: Type.Optional(Type.Integer()),
     workerId: Type.Optional(Type.String()),
     jobResult: Type.Optional(Type.Unknown({ description: 'The result when finished; the error text when failed' })),
+    startedBy: Type.Optional(Type.String({ description: 'Haze: the name of the API token that started the job' })),
   },
   { description: 'A job (Mist JobDetails)' },
 )

@@ -6,6 +6,7 @@ import { promisify } from 'node:util'
 import type { Duration } from '../domain/duration.js'
 import type { Logger } from '../logger.js'
 import type { LinkServer } from './link-server.js'
+import type { WorkerCredentials } from '../auth/worker-credentials.js'
 import { sparkSubmitCommand } from './spark-submit.js'
 import { SparkWorker } from './spark-worker.js'
 import type { Worker, WorkerLauncher, WorkerSpec } from './worker.js'
@@ -24,6 +25,8 @@ export interface SparkSubmitLauncherOptions {
   startTimeout: Duration
   stopGrace: Duration
   link: LinkServer
+  /** Issues each worker its artifact-download credential, revoked when it exits. */
+  credentials: WorkerCredentials
   log: Logger
 }
 
@@ -45,6 +48,7 @@ export class SparkSubmitLauncher implements WorkerLauncher {
         masterUrl: options.masterUrl(),
         masterCa: options.masterCa,
         token,
+        credential: options.credentials.issue(spec.id),
         cacheDir: options.cacheDir,
         heartbeatMs: options.heartbeatMs,
       }),
@@ -55,6 +59,7 @@ export class SparkSubmitLauncher implements WorkerLauncher {
       log: options.log,
     })
     options.link.expect(worker, token)
+    worker.once('exit', () => options.credentials.revoke(worker.id))
     return worker
   }
 }

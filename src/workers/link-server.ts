@@ -25,6 +25,7 @@ export class LinkServer {
 
   /** The link's place among the API server's WebSocket upgrades. */
   readonly route: UpgradeRoute = {
+    ownCredentials: true,
     match: (pathname) => (pathname === LINK_PATH ? {} : undefined),
     handle: (request, socket, head) => this.wss.handleUpgrade(request, socket, head, (ws) => this.admit(ws)),
   }

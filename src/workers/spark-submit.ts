@@ -18,6 +18,8 @@ export interface SparkSubmitOptions {
   /** PEM file the worker verifies the master's TLS certificate with; absent: the system's CAs. */
   masterCa?: string | undefined
   token: string
+  /** The worker's credential for artifact downloads (src/auth/worker-credentials.ts). */
+  credential: string
   cacheDir: string
   heartbeatMs: number
 }
@@ -58,6 +60,7 @@ export function sparkSubmitCommand(options: SparkSubmitOptions): Command {
       HAZE_MASTER_URL: options.masterUrl,
       HAZE_WORKER_ID: options.workerId,
       HAZE_WORKER_TOKEN: options.token,
+      HAZE_WORKER_CREDENTIAL: options.credential,
       HAZE_WORKER_CACHE: options.cacheDir,
       HAZE_HEARTBEAT_MS: String(options.heartbeatMs),
       HAZE_PARENT_PID: String(process.pid),

@@ -23,10 +23,12 @@ class ArtifactError(Exception):
 
 
 class ArtifactCache:
-    def __init__(self, directory: str, master_url: str, ssl_context=None):
+    def __init__(self, directory: str, master_url: str, ssl_context=None, credential: str | None = None):
         self._directory = os.path.abspath(directory)
         self._master_url = master_url
         self._locks = {}
+        # The worker's own credential (HAZE_WORKER_CREDENTIAL): it opens artifact downloads only.
+        self._headers = {"Authorization": f"Bearer {credential}"} if credential else {}
         self._locks_lock = threading.Lock()
         # Direct connections only: the master is not reached through *_proxy variables.
         # ssl_context verifies an https:// master (see master_tls.py); None: the system's CAs.
@@ -57,7 +59,8 @@ class ArtifactCache:
             digest = hashlib.sha1()
             with os.fdopen(descriptor, "wb") as out:
                 try:
-                    with self._opener.open(url, timeout=_TIMEOUT_SECONDS) as response:
+                    request = urllib.request.Request(url, headers=self._headers)
+                    with self._opener.open(request, timeout=_TIMEOUT_SECONDS) as response:
                         while chunk := response.read(_CHUNK):
                             digest.update(chunk)
                             out.write(chunk)

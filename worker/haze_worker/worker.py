@@ -6,6 +6,8 @@ Started by the master through spark-submit (see entry.py) with, in its environme
   and relative artifact URLs are resolved against it;
 * ``HAZE_WORKER_ID``, ``HAZE_WORKER_TOKEN`` (one-time, sent in ``hello``);
 * ``HAZE_WORKER_CACHE``: the artifact cache directory shared by workers;
+* ``HAZE_WORKER_CREDENTIAL`` (optional): sent as a bearer token on artifact downloads, which
+  it alone opens when the API has tokens;
 * ``HAZE_HEARTBEAT_MS`` (default 2000);
 * ``HAZE_MASTER_CA`` (optional): the PEM file an ``https://`` master's certificate is
   verified with, on the link and for artifacts; without it, the system's CAs.
@@ -53,6 +55,7 @@ class Settings:
     cache_dir: str
     heartbeat_ms: int
     master_ca: str | None = None
+    credential: str | None = None
 
     @classmethod
     def from_env(cls, environ=os.environ) -> "Settings":
@@ -64,7 +67,8 @@ class Settings:
             raise ValueError(f"HAZE_HEARTBEAT_MS must be a positive integer, got {heartbeat!r}")
         cache = environ.get("HAZE_WORKER_CACHE") or os.path.join(tempfile.gettempdir(), "haze-worker-cache")
         return cls(environ["HAZE_MASTER_URL"], environ["HAZE_WORKER_ID"], environ["HAZE_WORKER_TOKEN"],
-                   cache, int(heartbeat), environ.get("HAZE_MASTER_CA") or None)
+                   cache, int(heartbeat), environ.get("HAZE_MASTER_CA") or None,
+                   environ.get("HAZE_WORKER_CREDENTIAL") or None)
 
 
 class Worker:
@@ -72,7 +76,8 @@ class Worker:
         self.settings = settings
         self.link = link
         self.router = capture.install(link.send, link.wait_for_room)
-        self.artifacts = ArtifactCache(settings.cache_dir, settings.master_url, ssl_context=ssl_context)
+        self.artifacts = ArtifactCache(settings.cache_dir, settings.master_url, ssl_context=ssl_context,
+                                       credential=settings.credential)
         self.functions = LoadedFunctions()
         threads.install(on_start=self._join_job_group)
         self._jobs = {}

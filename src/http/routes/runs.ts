@@ -57,6 +57,7 @@ export function runRoutes(app: HazeApp, { executor, logs, jobs }: HttpDeps): voi
         startTimeout: queryDuration('startTimeout', request.query.startTimeout),
         performTimeout: queryDuration('performTimeout', request.query.performTimeout),
         source: 'Http',
+        startedBy: request.admission?.caller?.name,
       })
       if (!force) return { id: run.record.jobId }
       const ended = await run.ended

@@ -1072,6 +1072,8 @@ export interface paths {
                             workerId?: string;
                             /** @description The result when finished; the error text when failed */
                             jobResult?: unknown;
+                            /** @description Haze: the name of the API token that started the job */
+                            startedBy?: string;
                         }[] | {
                             jobs: {
                                 jobId: string;
@@ -1096,6 +1098,8 @@ export interface paths {
                                 workerId?: string;
                                 /** @description The result when finished; the error text when failed */
                                 jobResult?: unknown;
+                                /** @description Haze: the name of the API token that started the job */
+                                startedBy?: string;
                             }[];
                             total: number;
                         };
@@ -1190,6 +1194,8 @@ export interface paths {
                             workerId?: string;
                             /** @description The result when finished; the error text when failed */
                             jobResult?: unknown;
+                            /** @description Haze: the name of the API token that started the job */
+                            startedBy?: string;
                         }[] | {
                             jobs: {
                                 jobId: string;
@@ -1214,6 +1220,8 @@ export interface paths {
                                 workerId?: string;
                                 /** @description The result when finished; the error text when failed */
                                 jobResult?: unknown;
+                                /** @description Haze: the name of the API token that started the job */
+                                startedBy?: string;
                             }[];
                             total: number;
                         };
@@ -1405,6 +1413,8 @@ export interface paths {
                             workerId?: string;
                             /** @description The result when finished; the error text when failed */
                             jobResult?: unknown;
+                            /** @description Haze: the name of the API token that started the job */
+                            startedBy?: string;
                         }[] | {
                             jobs: {
                                 jobId: string;
@@ -1429,6 +1439,8 @@ export interface paths {
                                 workerId?: string;
                                 /** @description The result when finished; the error text when failed */
                                 jobResult?: unknown;
+                                /** @description Haze: the name of the API token that started the job */
+                                startedBy?: string;
                             }[];
                             total: number;
                         };
@@ -1508,6 +1520,8 @@ export interface paths {
                             workerId?: string;
                             /** @description The result when finished; the error text when failed */
                             jobResult?: unknown;
+                            /** @description Haze: the name of the API token that started the job */
+                            startedBy?: string;
                         };
                     };
                 };
@@ -1572,6 +1586,8 @@ export interface paths {
                             workerId?: string;
                             /** @description The result when finished; the error text when failed */
                             jobResult?: unknown;
+                            /** @description Haze: the name of the API token that started the job */
+                            startedBy?: string;
                         };
                     };
                 };
@@ -1764,6 +1780,8 @@ export interface paths {
                                 workerId?: string;
                                 /** @description The result when finished; the error text when failed */
                                 jobResult?: unknown;
+                                /** @description Haze: the name of the API token that started the job */
+                                startedBy?: string;
                             }[];
                         };
                     };
@@ -1868,6 +1886,15 @@ export interface paths {
                                 runtimeVersion: string;
                                 vmVendor: string;
                             };
+                            /** @description Haze: how the API is protected */
+                            security: {
+                                /** @description Requests need an API token */
+                                tokens: boolean;
+                                /** @description The API is served over TLS */
+                                tls: boolean;
+                                /** @description What makes this Haze unsafe on its network, if anything */
+                                warnings: string[];
+                            };
                             memory: {
                                 heap: {
                                     used: number;
@@ -1875,6 +1902,94 @@ export interface paths {
                                     max: number;
                                 };
                             };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/api/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit trail: who changed what, and when (admin tokens only) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size, default 25 */
+                    limit?: string;
+                    /** @description Entries to skip, default 0 */
+                    offset?: string;
+                    /** @description true: answer {"entries": [...], "total": N} */
+                    paginate?: string;
+                    /** @description Only changes by this token name */
+                    actor?: string;
+                    /** @description Only this action */
+                    action?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Epoch milliseconds */
+                            time: number;
+                            /** @description The API token's name; "anonymous" when the API has no tokens */
+                            actor: string;
+                            /** @description e.g. artifact.upload, function.delete, context.update, job.cancel, worker.stop */
+                            action: string;
+                            /** @description The artifact, function, context, job or worker */
+                            target: string;
+                            /** @description The HTTP status the change was answered with */
+                            status: number;
+                        }[] | {
+                            entries: {
+                                /** @description Epoch milliseconds */
+                                time: number;
+                                /** @description The API token's name; "anonymous" when the API has no tokens */
+                                actor: string;
+                                /** @description e.g. artifact.upload, function.delete, context.update, job.cancel, worker.stop */
+                                action: string;
+                                /** @description The artifact, function, context, job or worker */
+                                target: string;
+                                /** @description The HTTP status the change was answered with */
+                                status: number;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description An error, as RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HTTP status code */
+                            status: number;
+                            /** @description Short name of the status */
+                            title: string;
+                            /** @description What went wrong and what to do about it */
+                            detail: string;
                         };
                     };
                 };
