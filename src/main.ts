@@ -7,6 +7,7 @@ import { clientCommands, clientCommandsHelp, runClientCommand } from './cli/inde
 import { loadConfig } from './config.js'
 import { coerceError } from './domain/errors.js'
 import { startServer } from './server.js'
+import { createLogger, logOutputFor } from './logger.js'
 import { HAZE_VERSION } from './status.js'
 
 const USAGE = `Usage: haze <command> [options]
@@ -24,6 +25,8 @@ Options of start (each also from the environment, then the config file):
   --data-dir <dir>     Where the database, artifacts and logs live (HAZE_DATA_DIR; default ./data)
   --config <file>      JSON config file (HAZE_CONFIG)
   --python <path>      Python with PySpark and haze-worker (HAZE_PYTHON; default .venv/bin/python)
+  --allow-unauthenticated
+                       Listen beyond loopback without API tokens (refused otherwise)
 `
 
 async function main(argv: string[]): Promise<number> {
@@ -58,6 +61,7 @@ async function start(args: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       config: { type: 'string' },
       python: { type: 'string' },
+      'allow-unauthenticated': { type: 'boolean' },
     },
   })
   const config = loadConfig({
@@ -66,8 +70,9 @@ async function start(args: string[]): Promise<number> {
     dataDir: values['data-dir'],
     config: values.config,
     python: values.python,
+    allowUnauthenticated: values['allow-unauthenticated'],
   })
-  const server = await startServer(config)
+  const server = await startServer(config, createLogger(config.logLevel, logOutputFor(process.env, process.stdout.isTTY)))
   return new Promise((resolve) => {
     let signals = 0
     const onSignal = (signal: NodeJS.Signals) => {
