@@ -1,6 +1,7 @@
 /** The frame of every page: the header with the server's status and banners, the menu, the page. */
-import { useEffect, useState } from 'react'
-import { api, ok, type Status } from './api/client.js'
+import { useEffect, useState, useSyncExternalStore, type FormEvent } from 'react'
+import { api, ApiError, ok, type Status } from './api/client.js'
+import { forgetToken, onTokenChange, setToken, tokenState } from './api/token.js'
 import { useStreamState } from './lib/live.js'
 import { Link, match, useLocation } from './lib/router.js'
 import { Artifacts } from './pages/Artifacts.js'
@@ -22,10 +23,40 @@ const MENU = [
 
 export function App() {
   const { path } = useLocation()
+  const token = useToken()
   return (
     <div className="app">
       <Header path={path} />
-      <main>{route(path)}</main>
+      {/* A new token remounts the page, so it reads again what it was refused. */}
+      <main key={token.token ?? ''}>{route(path)}</main>
+      {token.needed !== undefined && <TokenPrompt reason={token.needed} retry={token.token !== undefined} />}
+    </div>
+  )
+}
+
+const useToken = () => useSyncExternalStore(onTokenChange, tokenState)
+
+/** Asks for the API token when the server answered 401; it is kept for this tab's session. */
+function TokenPrompt({ reason, retry }: { reason: string; retry: boolean }) {
+  const [value, setValue] = useState('')
+  const submit = (event: FormEvent) => {
+    event.preventDefault()
+    if (value.trim() !== '') setToken(value.trim())
+  }
+  return (
+    <div className="overlay">
+      <form className="dialog" onSubmit={submit} aria-labelledby="token-title">
+        <h2 id="token-title">{retry ? 'This token was refused' : 'This Haze needs an API token'}</h2>
+        <p className="muted">{reason}</p>
+        <label>
+          API token
+          <input type="password" name="token" autoFocus autoComplete="off" value={value} onChange={(event) => setValue(event.target.value)} />
+        </label>
+        <p className="muted">Kept in this browser tab until it closes. Ask whoever runs this Haze for one.</p>
+        <button type="submit" className="primary" disabled={value.trim() === ''}>
+          Use this token
+        </button>
+      </form>
     </div>
   )
 }
@@ -57,6 +88,7 @@ const STATUS_EVERY_MS = 10_000
 
 function Header({ path }: { path: string }) {
   const stream = useStreamState()
+  const token = useToken()
   const [status, setStatus] = useState<Status | undefined>(undefined)
   const [unreachable, setUnreachable] = useState<string | undefined>(undefined)
   useEffect(() => {
@@ -64,7 +96,8 @@ function Header({ path }: { path: string }) {
     const poll = () =>
       ok(api.GET('/v2/api/status')).then(
         (answer) => !stopped && (setStatus(answer), setUnreachable(undefined)),
-        (error: unknown) => !stopped && setUnreachable((error as Error).message),
+        // Only a server that does not answer is unreachable; a 401 brings up the token prompt.
+        (error: unknown) => !stopped && (error instanceof ApiError && error.status !== 0 ? setUnreachable(undefined) : setUnreachable((error as Error).message)),
       )
     void poll()
     const timer = setInterval(() => void poll(), STATUS_EVERY_MS)
@@ -72,7 +105,7 @@ function Header({ path }: { path: string }) {
       stopped = true
       clearInterval(timer)
     }
-  }, [])
+  }, [token.token])
   const section = '/' + (path.split('/')[1] ?? '')
   return (
     <>
@@ -96,6 +129,11 @@ function Header({ path }: { path: string }) {
           <span className={`live live-${stream}`} data-testid="live-state">
             {stream === 'live' ? 'live' : stream === 'connecting' ? 'connecting…' : 'offline'}
           </span>
+          {token.token !== undefined && (
+            <button type="button" className="small" onClick={forgetToken} title="Forget the API token of this tab">
+              Forget token
+            </button>
+          )}
         </div>
       </header>
       {unreachable && (

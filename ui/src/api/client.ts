@@ -5,8 +5,19 @@
  */
 import createClient from 'openapi-fetch'
 import type { components, paths } from './schema.js'
+import { authFetch, authHeaders, tokenRefused } from './token.js'
 
 export const api = createClient<paths>({ baseUrl: '' })
+api.use({
+  onRequest({ request }) {
+    for (const [name, value] of Object.entries(authHeaders())) request.headers.set(name, value)
+    return request
+  },
+  async onResponse({ response }) {
+    if (response.status === 401) tokenRefused(detailOf(await response.clone().json().catch(() => undefined), response))
+    return response
+  },
+})
 
 export type FunctionInfo = components['schemas']['FunctionInfo']
 export type ContextConfig = components['schemas']['ContextConfig']
@@ -48,7 +59,7 @@ function detailOf(error: unknown, response: Response): string {
  */
 export async function startJob(fn: string, query: URLSearchParams, body: string): Promise<string> {
   const search = query.size > 0 ? `?${query}` : ''
-  const response = await fetch(`/v2/api/functions/${encodeURIComponent(fn)}/jobs${search}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+  const response = await authFetch(`/v2/api/functions/${encodeURIComponent(fn)}/jobs${search}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
   const answer = (await response.json()) as { id?: string; detail?: string }
   if (!response.ok || !answer.id) throw new ApiError(response.status, answer.detail ?? `${response.status} ${response.statusText}`)
   return answer.id

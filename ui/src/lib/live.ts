@@ -5,6 +5,7 @@
  * that pages re-read what they may have missed.
  */
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react'
+import { onTokenChange, tokenState, withToken } from '../api/token.js'
 
 export interface Frame {
   event: string
@@ -28,8 +29,12 @@ export class LiveStream {
   private closed = false
   state: StreamState = 'connecting'
 
+  private readonly offToken: () => void
+
   constructor(private readonly path: string) {
     this.connect()
+    // A new token: connect again with it at once, rather than after the backoff.
+    this.offToken = onTokenChange(() => this.reconnect())
   }
 
   onFrame(listener: (frame: Frame) => void): () => void {
@@ -50,12 +55,23 @@ export class LiveStream {
 
   close(): void {
     this.closed = true
+    this.offToken()
     clearTimeout(this.timer)
     this.socket?.close()
   }
 
+  private reconnect(): void {
+    if (this.closed) return
+    clearTimeout(this.timer)
+    const old = this.socket
+    if (old) old.onclose = null
+    old?.close()
+    this.retryMs = FIRST_RETRY_MS
+    this.connect()
+  }
+
   private connect(): void {
-    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${this.path}`
+    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${withToken(this.path)}`
     const socket = new WebSocket(url)
     this.socket = socket
     socket.onopen = () => {
@@ -70,6 +86,8 @@ export class LiveStream {
     socket.onclose = () => {
       if (this.closed) return
       this.setState('down')
+      // While the API waits for a token, retrying is pointless: a new token reconnects.
+      if (tokenState().needed !== undefined) return
       this.timer = setTimeout(() => this.connect(), this.retryMs)
       this.retryMs = Math.min(LAST_RETRY_MS, this.retryMs * 2)
     }

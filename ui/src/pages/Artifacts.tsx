@@ -1,5 +1,6 @@
 /** Artifacts: upload (drag and drop, with progress), list with SHA-1, download, delete. */
 import { useRef, useState, type DragEvent } from 'react'
+import { authHeaders, download, tokenRefused } from '../api/token.js'
 import { api, ok } from '../api/client.js'
 import { Empty, Page, Problem } from '../components/common.js'
 import { bytes, when } from '../lib/format.js'
@@ -28,10 +29,16 @@ export function Artifacts() {
     // XMLHttpRequest, not fetch: only it reports upload progress.
     const request = new XMLHttpRequest()
     request.open('POST', '/v2/api/artifacts')
+    for (const [name, value] of Object.entries(authHeaders())) request.setRequestHeader(name, value)
     request.upload.onprogress = (event) => event.lengthComputable && setProgress(event.loaded / event.total)
     request.onload = () => {
       setProgress(undefined)
-      if (request.status >= 400) setProblem(((JSON.parse(request.responseText || '{}') as { detail?: string }).detail ?? `${request.status}`) + ` (${file.name})`)
+      if (request.status >= 400) {
+        // A success answers the stored name as text; only a refusal is problem details.
+        const detail = problemDetail(request.responseText) ?? `${request.status} ${request.statusText}`
+        if (request.status === 401) tokenRefused(detail)
+        setProblem(`${detail} (${file.name})`)
+      }
       list.reload()
     }
     request.onerror = () => {
@@ -87,7 +94,14 @@ export function Artifacts() {
             {list.data.map((artifact) => (
               <tr key={artifact.name} data-artifact={artifact.name}>
                 <td>
-                  <a href={`/v2/api/artifacts/${encoded(artifact.name)}`} download={artifact.name}>
+                  <a
+                    href={`/v2/api/artifacts/${encoded(artifact.name)}`}
+                    onClick={(event) => {
+                      // A plain link cannot send the API token.
+                      event.preventDefault()
+                      download(`/v2/api/artifacts/${encoded(artifact.name)}`, artifact.name).catch((error: unknown) => setProblem(`${(error as Error).message} (${artifact.name})`))
+                    }}
+                  >
                     {artifact.name}
                   </a>
                 </td>
@@ -106,4 +120,13 @@ export function Artifacts() {
       )}
     </Page>
   )
+}
+
+function problemDetail(text: string): string | undefined {
+  try {
+    const detail = (JSON.parse(text) as { detail?: unknown }).detail
+    return typeof detail === 'string' ? detail : undefined
+  } catch {
+    return undefined
+  }
 }

@@ -4,6 +4,7 @@
  * and Run again.
  */
 import { parse, stringify } from 'lossless-json'
+import { authFetch, download } from '../api/token.js'
 import { useEffect, useRef, useState } from 'react'
 import { isTerminal } from '../../../src/domain/job.js'
 import { api, ok, startJob, type Job } from '../api/client.js'
@@ -28,7 +29,7 @@ interface LogLine {
 }
 
 async function loadExact(id: string): Promise<Exact> {
-  const response = await fetch(`/v2/api/jobs/${encodeURIComponent(id)}`)
+  const response = await authFetch(`/v2/api/jobs/${encodeURIComponent(id)}`)
   const text = await response.text()
   if (!response.ok) throw new Error((JSON.parse(text) as { detail?: string }).detail ?? `${response.status}`)
   const exact = parse(text) as { params: { arguments: unknown }; jobResult?: unknown }
@@ -76,7 +77,7 @@ export function JobPage({ id }: { id: string }) {
 
   useEffect(() => {
     void reload()
-    void fetch(`/v2/api/jobs/${encodeURIComponent(id)}/logs`)
+    void authFetch(`/v2/api/jobs/${encodeURIComponent(id)}/logs`)
       .then((response) => (response.ok ? response.text() : ''))
       .then((text) => {
         logBytes.current = new TextEncoder().encode(text).length
@@ -202,7 +203,14 @@ export function JobPage({ id }: { id: string }) {
         <label>
           <input type="checkbox" checked={follow} onChange={(event) => setFollow(event.target.checked)} /> Follow
         </label>
-        <a href={`/v2/api/jobs/${encodeURIComponent(job.jobId)}/logs`} download={`${job.jobId}.log`}>
+        <a
+          href={`/v2/api/jobs/${encodeURIComponent(job.jobId)}/logs`}
+          onClick={(event) => {
+            // A plain link cannot send the API token.
+            event.preventDefault()
+            void download(`/v2/api/jobs/${encodeURIComponent(job.jobId)}/logs`, `${job.jobId}.log`)
+          }}
+        >
           Download
         </a>
       </div>
