@@ -46,7 +46,7 @@ export const applyCommand: CommandSpec = {
 
 async function apply(context: CommandContext): Promise<number> {
   const target = context.string('file') ?? context.positionals[0]
-  if (target === undefined) throw usageError('haze apply needs -f DIR|FILE; see `haze apply --help`')
+  if (target === undefined) throw usageError('needs -f DIR|FILE; see `haze apply --help`')
   noMore(context, context.string('file') === undefined ? 1 : 0, 'apply')
   const { deployments, warnings } = await readDeployments(target)
   for (const warning of warnings) context.note(`${context.err.yellow('warning:')} ${warning}`)

@@ -135,14 +135,14 @@ export function helpOf(spec: CommandSpec): string {
 /** The one positional a command needs, or a usage error naming it. */
 export function required(context: CommandContext, index: number, what: string, command: string): string {
   const value = context.positionals[index]
-  if (value === undefined || value === '') throw usageError(`haze ${command} needs ${what}; see \`haze ${command} --help\``)
+  if (value === undefined || value === '') throw usageError(`needs ${what}; see \`haze ${command} --help\``)
   return value
 }
 
 /** Refuses words after the last expected positional, which would otherwise be silently ignored. */
 export function noMore(context: CommandContext, count: number, command: string): void {
   const extra = context.positionals[count]
-  if (extra !== undefined) throw usageError(`haze ${command}: unexpected argument ${JSON.stringify(extra)}; see \`haze ${command} --help\``)
+  if (extra !== undefined) throw usageError(`unexpected argument ${JSON.stringify(extra)}; see \`haze ${command} --help\``)
 }
 
 /** Picks a kind word (`jobs`, `job`, …) from a list, accepting singular and plural. */
@@ -150,7 +150,7 @@ export function kindOf<K extends string>(word: string | undefined, kinds: readon
   const found = kinds.find((kind) => kind === word || `${kind}s` === word || kind === `${word}s`)
   if (!found) {
     const got = word === undefined ? 'nothing' : JSON.stringify(word)
-    throw usageError(`haze ${command} needs one of ${kinds.join(', ')}; got ${got}; see \`haze ${command} --help\``)
+    throw usageError(`needs one of ${kinds.join(', ')}; got ${got}; see \`haze ${command} --help\``)
   }
   return found
 }

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import type { CommandContext, CommandSpec } from './command.js'
 import { kindOf, noMore, required } from './command.js'
-import { EXIT, usageError } from './errors.js'
+import { CliError, EXIT, RefusedError, usageError } from './errors.js'
 import { paintStatus } from './output.js'
 
 export const killCommand: CommandSpec = {
@@ -74,7 +74,13 @@ export const uploadCommand: CommandSpec = {
     }
     const form = new FormData()
     form.append('file', new Blob([content]), context.string('name') ?? basename(file))
-    const stored = await context.client().text(`/v2/api/artifacts${context.flag('force') ? '?force=true' : ''}`, { method: 'POST', body: form })
+    const stored = await context
+      .client()
+      .text(`/v2/api/artifacts${context.flag('force') ? '?force=true' : ''}`, { method: 'POST', body: form })
+      .catch((error: unknown) => {
+        if (error instanceof RefusedError && error.status === 409) throw new CliError(EXIT.refused, `${error.message}; \`haze upload --force\` replaces it`)
+        throw error
+      })
     context.print(stored)
     return EXIT.ok
   },

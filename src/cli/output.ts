@@ -53,7 +53,8 @@ export function table(header: string[], rows: string[][], style: Style): string 
 export function keyValues(pairs: Array<[string, string | undefined]>, style: Style): string {
   const shown = pairs.filter((pair): pair is [string, string] => pair[1] !== undefined)
   const width = Math.max(0, ...shown.map(([key]) => key.length))
-  return shown.map(([key, value]) => `${style.dim(`${key}:`.padEnd(width + 1))} ${value}`).join('\n')
+  // A value of several lines starts on the next line, indented by itself.
+  return shown.map(([key, value]) => (value.startsWith('\n') ? `${style.dim(`${key}:`)}${value}` : `${style.dim(`${key}:`.padEnd(width + 1))} ${value}`)).join('\n')
 }
 
 /** Status words in colour: green for done, red for failed, yellow while in flight. */

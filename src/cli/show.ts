@@ -62,7 +62,7 @@ async function show(context: CommandContext): Promise<number> {
             ['started', time('startTime')],
             ['ended', time('endTime')],
             ['took', value.startTime === undefined ? undefined : formatElapsed(end - start)],
-            ['arguments', formatJson(value.params ?? {}, false)],
+            ['arguments', formatJson((value.params as { arguments?: unknown } | undefined)?.arguments ?? {}, false)],
             ...outcome,
           ],
           style,
