@@ -24,7 +24,7 @@ export function createLogger(level: string, output: LogOutput = {}): Logger {
     ...options,
     transport: {
       target: 'pino-pretty',
-      options: { colorize: output.colour ?? true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' },
+      options: { colorize: output.colour === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' },
     },
   })
 }

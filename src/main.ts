@@ -72,7 +72,7 @@ async function start(args: string[]): Promise<number> {
     python: values.python,
     allowUnauthenticated: values['allow-unauthenticated'],
   })
-  const server = await startServer(config, createLogger(config.logLevel, logOutputFor(process.env, process.stdout.isTTY)))
+  const server = await startServer(config, createLogger(config.logLevel, logOutputFor(process.env, process.stdout.isTTY === true)))
   return new Promise((resolve) => {
     let signals = 0
     const onSignal = (signal: NodeJS.Signals) => {
