@@ -14,10 +14,9 @@ import { Gate } from '../src/auth/gate.js'
 import { listRules } from '../src/auth/policy.js'
 import { TokenSet, redactUrl } from '../src/auth/tokens.js'
 import { WorkerCredentials } from '../src/auth/worker-credentials.js'
-import { loadConfig, type HazeConfig } from '../src/config.js'
+import { loadConfig } from '../src/config.js'
 import { ROLES, type Role } from '../src/domain/roles.js'
 import { createLogger, type Logger } from '../src/logger.js'
-import { startServer } from '../src/server.js'
 import { openEvents, refusedUpgrade } from './helpers/events.js'
 import { jsonBody, startHaze, upload, type TestHaze } from './helpers/haze.js'
 import { sample } from './helpers/samples.js'
@@ -49,29 +48,7 @@ describe('API tokens and roles', () => {
   const log = capturedLog()
 
   before(async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'haze-auth-'))
-    const config: HazeConfig = {
-      ...loadConfig({ port: '0', dataDir }, {}),
-      auth: { tokens: ROLES.map((role) => ({ name: `${role}er`, role, token: TOKENS[role] })) },
-    }
-    const server = await startServer(config, log.logger)
-    const api = (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init)
-    haze = {
-      server,
-      url: server.url,
-      dataDir,
-      config,
-      api,
-      async json<T>(path: string, init?: RequestInit) {
-        const response = await api(path, init)
-        const text = await response.text()
-        return { status: response.status, body: (text === '' ? undefined : JSON.parse(text)) as T }
-      },
-      async close() {
-        await server.stop()
-        rmSync(dataDir, { recursive: true, force: true })
-      },
-    }
+    haze = await startHaze({ auth: { tokens: ROLES.map((role) => ({ name: `${role}er`, role, token: TOKENS[role] })) } }, log.logger)
     assert.equal((await haze.api('/v2/api/artifacts', as('deploy', upload('jobs.py', sample('jobs.py'))))).status, 200)
     const fn = { name: 'noop', path: 'jobs.py', className: 'noop', defaultContext: 'default' }
     assert.equal((await haze.api('/v2/api/functions', as('deploy', jsonBody('POST', fn)))).status, 200)
@@ -228,29 +205,19 @@ describe('the access gate', () => {
 })
 
 describe('the API on a network', () => {
-  const dirs: string[] = []
-  after(() => {
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
-  })
-  const config = (fields: Partial<HazeConfig>): HazeConfig => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'haze-open-'))
-    dirs.push(dataDir)
-    return { ...loadConfig({ port: '0', dataDir }, {}), ...fields }
-  }
-
   it('refuses to listen beyond loopback without tokens', async () => {
-    await assert.rejects(startServer(config({ host: '0.0.0.0' }), createLogger('silent')), /refusing to listen on 0\.0\.0\.0 without API tokens/)
+    await assert.rejects(startHaze({ host: '0.0.0.0' }), /refusing to listen on 0\.0\.0\.0 without API tokens/)
   })
 
   it('listens beyond loopback without tokens when allowed, and warns in /v2/api/status', async () => {
     const log = capturedLog()
-    const server = await startServer(config({ host: '0.0.0.0', allowUnauthenticated: true }), log.logger)
+    const haze = await startHaze({ host: '0.0.0.0', allowUnauthenticated: true }, log.logger)
     try {
-      const status = (await (await fetch(`${server.url}/v2/api/status`)).json()) as { security: { warnings: string[] } }
-      assert.deepEqual(status.security.warnings, ['the API has no tokens and listens on 0.0.0.0: anyone who reaches it can run code on the cluster'])
+      const status = await haze.json<{ security: { warnings: string[] } }>('/v2/api/status')
+      assert.deepEqual(status.body.security.warnings, ['the API has no tokens and listens on 0.0.0.0: anyone who reaches it can run code on the cluster'])
       assert.match(log.text(), /"level":40,[^\n]*"msg":"unsafe: the API has no tokens and listens on 0\.0\.0\.0/)
     } finally {
-      await server.stop()
+      await haze.close()
     }
   })
 

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig, type HazeConfig } from '../../src/config.js'
-import { createLogger } from '../../src/logger.js'
+import { createLogger, type Logger } from '../../src/logger.js'
 import { workerTrustFile } from '../../src/http/tls.js'
 import { startServer, type HazeServer } from '../../src/server.js'
 import { trustingAgent } from './tls.js'
@@ -22,10 +22,11 @@ export interface TestHaze {
   close(): Promise<void>
 }
 
-export async function startHaze(overrides: Partial<HazeConfig> = {}): Promise<TestHaze> {
+/** `log`: where the master logs (tests that read its lines); silent unless HAZE_TEST_LOG sets a level. */
+export async function startHaze(overrides: Partial<HazeConfig> = {}, log?: Logger): Promise<TestHaze> {
   const dataDir = mkdtempSync(join(tmpdir(), 'haze-test-'))
   const config = { ...loadConfig({ port: '0', dataDir }, {}), ...overrides }
-  const server = await startServer(config, createLogger(process.env.HAZE_TEST_LOG ?? 'silent')).catch((error: unknown) => {
+  const server = await startServer(config, log ?? createLogger(process.env.HAZE_TEST_LOG ?? 'silent')).catch((error: unknown) => {
     rmSync(dataDir, { recursive: true, force: true })
     throw error
   })
