@@ -58,8 +58,22 @@ export interface HazeConfig {
   auth: AuthConfig
   /** Listen on a non-loopback address without API tokens (refused unless set). */
   allowUnauthenticated: boolean
+  /** Where jobs, functions, contexts and the audit trail are kept. */
+  store: StoreConfig
   /** Where the config file was read from, if any. */
   configFile?: string | undefined
+}
+
+/**
+ * The store: `sqlite:` (the embedded file `haze.db` in the data dir), `sqlite:PATH`, or a
+ * `postgres://user@host:port/database` URL (src/store/factory.ts).
+ */
+export interface StoreConfig {
+  url: string
+  /** Connections to PostgreSQL (unused by SQLite). */
+  poolSize: number
+  /** PostgreSQL's password when the URL has none (HAZE_STORE_PASSWORD); never logged. */
+  password?: string | undefined
 }
 
 export interface AuthConfig {
@@ -146,6 +160,7 @@ const DEFAULTS = {
     tls: false,
   },
   metrics: { public: false },
+  store: { url: 'sqlite:', poolSize: 10 },
   contextDefaults: {
     sparkConf: { 'spark.master': 'local[*]' },
     downtime: '3600s',
@@ -228,6 +243,14 @@ const AuthFile = Type.Object(
 
 const MetricsFile = Type.Object({ public: Type.Optional(Type.Boolean()) }, { additionalProperties: false })
 
+const StoreFile = Type.Object(
+  {
+    url: Type.Optional(Type.String({ pattern: '^(sqlite:|postgres://|postgresql://)' })),
+    poolSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+)
+
 const ConfigFile = Type.Object(
   {
     host: Type.Optional(Type.String()),
@@ -255,6 +278,7 @@ const ConfigFile = Type.Object(
     auth: Type.Optional(AuthFile),
     allowUnauthenticated: Type.Optional(Type.Boolean()),
     tls: Type.Optional(TlsFile),
+    store: Type.Optional(StoreFile),
   },
   { additionalProperties: false },
 )
@@ -342,6 +366,11 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       },
       auth: { tokens: loadTokens(file.auth?.tokens ?? [], fromFile) },
       allowUnauthenticated: flags.allowUnauthenticated ?? file.allowUnauthenticated ?? false,
+      store: {
+        url: storeUrl(env.HAZE_STORE_URL ?? file.store?.url ?? DEFAULTS.store.url, fromFile),
+        poolSize: file.store?.poolSize ?? DEFAULTS.store.poolSize,
+        password: env.HAZE_STORE_PASSWORD,
+      },
       configFile: configFile === undefined ? undefined : resolve(configFile),
     }
   } catch (error) {
@@ -394,6 +423,18 @@ function loadTokens(entries: readonly Static<typeof TokenFile>[], fromFile: (pat
     values.add(token)
     return { name: entry.name, role: entry.role, token }
   })
+}
+
+/** A `sqlite:PATH` relative to the config file becomes absolute; other URLs are checked and kept. */
+function storeUrl(url: string, fromFile: (path: string) => string | undefined): string {
+  if (url.startsWith('sqlite:')) return url === 'sqlite:' ? url : `sqlite:${fromFile(url.slice('sqlite:'.length))}`
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new Error(`store.url must be sqlite:, sqlite:PATH or postgres://user@host:port/database; got ${JSON.stringify(url.replace(/:[^:@/]*@/, ':***@'))}`)
+  try {
+    new URL(url)
+  } catch {
+    throw new Error('store.url is not a valid postgres:// URL (user@host:port/database; escape special characters in the password)')
+  }
+  return url
 }
 
 function finite(field: string, text: string): Duration {

@@ -28,15 +28,12 @@ import { admitUpgrade } from './auth/http.js'
 import { Gate } from './auth/gate.js'
 import { TokenSet } from './auth/tokens.js'
 import { WorkerCredentials } from './auth/worker-credentials.js'
-import { SqliteAuditStore } from './store/sqlite/audit-store.js'
 import { refuseOpenNetwork, securityWarnings } from './auth/open-network.js'
 import { workerTrustFile } from './http/tls.js'
-import { openSqlite } from './store/sqlite/database.js'
 import { LinkServer } from './workers/link-server.js'
 import { resolveSparkHome, SparkSubmitLauncher } from './workers/launcher.js'
-import { SqliteCatalogStore } from './store/sqlite/catalog-store.js'
-import { SqliteJobStore } from './store/sqlite/job-store.js'
 import type { JobStore } from './store/job-store.js'
+import { openStores } from './store/factory.js'
 import type { Lifecycle } from './http/routes/health.js'
 import { eventMetrics } from './metrics/events.js'
 import { jobMetrics } from './metrics/jobs.js'
@@ -86,14 +83,13 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
   try {
     refuseOpenNetwork(config)
     mkdirSync(config.dataDir, { recursive: true })
-    const db = openSqlite(join(config.dataDir, 'haze.db'))
-    releases.push(() => void db.close())
+    const stores = await openStores(config.store, config.dataDir, log)
+    releases.push(() => stores.close())
     const registry = createRegistry()
     // Every store call is timed here, once, whatever the backend.
     const timed = storeTiming(registry)
-    const jobs = timed('jobs', new SqliteJobStore(db))
-    const catalog = timed('catalog', new SqliteCatalogStore(db))
-    const ping = db.prepare('SELECT 1')
+    const jobs = timed('jobs', stores.jobs)
+    const catalog = timed('catalog', stores.catalog)
     const artifacts = await ArtifactRepository.open(join(config.dataDir, 'artifacts'))
     const extractor = new PythonInfoExtractor({ python: config.python, timeout: config.functionInfoTimeout })
     const bus = new EventBus(log)
@@ -155,9 +151,9 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
         logs,
         masterUrl: () => masterUrl,
         gate,
-        audit: new SqliteAuditStore(db),
+        audit: stores.audit,
         metrics: registry,
-        health: { lifecycle: () => lifecycle, pingStore: async () => void ping.get() },
+        health: { lifecycle: () => lifecycle, pingStore: () => stores.ping() },
       },
       log,
     )
@@ -196,7 +192,7 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
     await executor.start()
     for (const adapter of asyncInterfaces) adapter.start()
     lifecycle = 'serving'
-    log.info({ url, dataDir: config.dataDir, sparkHome }, `Haze is listening on ${url} (API docs /docs)`)
+    log.info({ url, dataDir: config.dataDir, store: stores.where, sparkHome }, `Haze is listening on ${url} (API docs /docs)`)
     for (const warning of securityWarnings(config)) log.warn(`unsafe: ${warning}`)
 
     const shutdown = (force: boolean): Promise<void> => {

@@ -9,19 +9,29 @@ import { openSqlite } from '../src/store/sqlite/database.js'
 import { MIGRATIONS } from '../src/store/sqlite/migrations.js'
 import { SqliteAuditStore } from '../src/store/sqlite/audit-store.js'
 import { SqliteJobStore } from '../src/store/sqlite/job-store.js'
+import { SqliteCatalogStore } from '../src/store/sqlite/catalog-store.js'
+import { auditStoreSuite } from './store/audit-store-suite.js'
+import { catalogStoreSuite } from './store/catalog-store-suite.js'
 import { jobStoreSuite } from './store/job-store-suite.js'
 
-jobStoreSuite('SQLite (a real file)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'haze-store-'))
-  const db = openSqlite(join(dir, 'haze.db'))
-  return {
-    store: new SqliteJobStore(db),
-    async close() {
-      db.close()
-      rmSync(dir, { recursive: true, force: true })
-    },
+/** A real SQLite file in a temp dir, removed on close. */
+function sqliteFile<T>(make: (db: ReturnType<typeof openSqlite>) => T): () => Promise<{ store: T; close(): Promise<void> }> {
+  return async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'haze-store-'))
+    const db = openSqlite(join(dir, 'haze.db'))
+    return {
+      store: make(db),
+      async close() {
+        db.close()
+        rmSync(dir, { recursive: true, force: true })
+      },
+    }
   }
-})
+}
+
+jobStoreSuite('SQLite (a real file)', sqliteFile((db) => new SqliteJobStore(db)))
+catalogStoreSuite('SQLite (a real file)', sqliteFile((db) => new SqliteCatalogStore(db)))
+auditStoreSuite('SQLite (a real file)', sqliteFile((db) => new SqliteAuditStore(db)))
 
 describe('SQLite migrations', () => {
   it('upgrades a version 1 database with jobs: their contexts and sources are counted', async () => {
@@ -50,29 +60,6 @@ describe('SQLite migrations', () => {
       assert.equal((await store.get('a'))?.startedBy, undefined, 'jobs from before version 3 name no token')
       db.close()
     } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
-  })
-})
-
-describe('the audit trail on SQLite', () => {
-  it('keeps entries newest first, filters by actor and action, and counts them', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'haze-audit-'))
-    const db = openSqlite(join(dir, 'haze.db'))
-    try {
-      const audit = new SqliteAuditStore(db)
-      const entries = [
-        { time: 1, actor: 'ci', action: 'artifact.upload', target: 'a.py', status: 200 },
-        { time: 2, actor: 'ops', action: 'context.delete', target: 'etl', status: 200 },
-        { time: 3, actor: 'ci', action: 'function.create', target: 'pi', status: 200 },
-      ]
-      for (const entry of entries) await audit.record(entry)
-      const all = await audit.list({ limit: 2, offset: 0, withTotal: true })
-      assert.deepEqual(all, { entries: [entries[2], entries[1]], total: 3 })
-      assert.deepEqual(await audit.list({ limit: 10, offset: 0, actor: 'ci', withTotal: true }), { entries: [entries[2], entries[0]], total: 2 })
-      assert.deepEqual(await audit.list({ limit: 10, offset: 1, action: 'context.delete', withTotal: false }), { entries: [] })
-    } finally {
-      db.close()
       rmSync(dir, { recursive: true, force: true })
     }
   })

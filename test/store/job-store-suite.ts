@@ -183,6 +183,47 @@ export function jobStoreSuite(name: string, open: () => Promise<StoreHandle>): v
       assert.equal((await store.list(query({ workerId: 'counted-worker', statuses: ['failed'] }))).total, 1)
     })
 
+    it('lets exactly one of racing terminal moves win', async () => {
+      const job = makeJob({ function: 'racing-end', status: 'started' })
+      await store.insert(job)
+      const ends: JobStatus[] = ['finished', 'failed', 'cancelled']
+      const moves = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => store.transition(job.jobId, { status: ends[i % 3] ?? 'failed', result: `"attempt ${i}"` })),
+      )
+      const winners = moves.filter((moved) => moved !== undefined)
+      assert.equal(winners.length, 1)
+      const stored = await store.get(job.jobId)
+      assert.deepEqual([stored?.status, stored?.result], [winners[0]?.status, winners[0]?.result])
+      const terminalTotal = (await store.list(query({ function: 'racing-end', statuses: ['finished', 'failed', 'cancelled'], limit: 0 }))).total
+      assert.equal(terminalTotal, 1, 'the job is counted once')
+    })
+
+    it('keeps totals exact under concurrent inserts and moves', async () => {
+      const jobs = Array.from({ length: 60 }, (_, i) => makeJob({ function: 'racing', context: `rc${i % 3}`, status: 'queued' }))
+      await Promise.all(jobs.map((job) => store.insert(job)))
+      await Promise.all(jobs.map((job, i) => store.transition(job.jobId, { status: 'started', workerId: `rw${i % 2}` })))
+      await Promise.all(jobs.filter((_, i) => i % 4 !== 0).map((job) => store.transition(job.jobId, { status: 'finished' })))
+      const total = async (filter: Partial<JobQuery>) => (await store.list(query({ limit: 0, ...filter }))).total
+      assert.deepEqual(
+        [
+          await total({ function: 'racing' }),
+          await total({ function: 'racing', statuses: ['started'] }),
+          await total({ function: 'racing', statuses: ['finished'] }),
+          await total({ function: 'racing', statuses: ['queued'] }),
+          await total({ workerId: 'rw1', statuses: ['finished'] }),
+          await total({ context: 'rc0', statuses: ['started'] }),
+        ],
+        [
+          60,
+          15,
+          45,
+          0,
+          jobs.filter((_, i) => i % 2 === 1 && i % 4 !== 0).length,
+          jobs.filter((_, i) => i % 3 === 0 && i % 4 === 0).length,
+        ],
+      )
+    })
+
     it('lists unfinished jobs oldest first', async () => {
       const running = makeJob({ status: 'started', function: 'unfinished' })
       const queued = makeJob({ status: 'queued', function: 'unfinished' })
