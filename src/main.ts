@@ -6,7 +6,6 @@ import { parseArgs } from 'node:util'
 import { clientCommands, clientCommandsHelp, runClientCommand } from './cli/index.js'
 import { loadConfig } from './config.js'
 import { coerceError } from './domain/errors.js'
-import { startServer } from './server.js'
 import { createLogger, logOutputFor } from './logger.js'
 import { HAZE_VERSION } from './status.js'
 
@@ -72,6 +71,9 @@ async function start(args: string[]): Promise<number> {
     python: values.python,
     allowUnauthenticated: values['allow-unauthenticated'],
   })
+  // Loaded here, not at the top: the server's modules take a second to load, which every
+  // client command (apply, run, list …) would otherwise pay for nothing.
+  const { startServer } = await import('./server.js')
   const server = await startServer(config, createLogger(config.logLevel, logOutputFor(process.env, process.stdout.isTTY === true)))
   return new Promise((resolve) => {
     let signals = 0

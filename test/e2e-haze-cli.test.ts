@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { HAZE_HOME } from '../src/config.js'
 import { hazeCommand } from './helpers/cli.js'
-import { jobApi, startHaze, type TestHaze } from './helpers/haze.js'
+import { startHaze, type TestHaze } from './helpers/haze.js'
 import { SAMPLES } from './helpers/samples.js'
 import { until } from './helpers/wait.js'
 import { zip } from './helpers/zip.js'
@@ -22,6 +22,12 @@ interface Outcome {
   stdout: string
   stderr: string
 }
+
+// The master requires API tokens, so every command below also proves --token/HAZE_TOKEN reaches
+// the API (header) and the event stream (?token=).
+const ADMIN = 'cli-admin-token-0123456789abcdef'
+const READER = 'cli-reader-token-0123456789abcdef'
+const AUTH = { headers: { authorization: `Bearer ${ADMIN}` } }
 
 describe('the haze command line against real Spark', { timeout: 240_000 }, () => {
   let haze: TestHaze
@@ -33,7 +39,7 @@ describe('the haze command line against real Spark', { timeout: 240_000 }, () =>
   /** Starts `haze ARGS` against the test master; `done` resolves with its exit and output. */
   const start = (args: string[], env: NodeJS.ProcessEnv = {}) => {
     const [command, argv] = hazeCommand(args)
-    const child = spawn(command, argv, { cwd: HAZE_HOME, env: { ...process.env, HAZE_URL: haze.url, NO_COLOR: '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(command, argv, { cwd: HAZE_HOME, env: { ...process.env, HAZE_URL: haze.url, HAZE_TOKEN: ADMIN, NO_COLOR: '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
     children.add(child)
     const outcome: Outcome = { code: null, stdout: '', stderr: '' }
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (outcome.stdout += chunk))
@@ -49,7 +55,14 @@ describe('the haze command line against real Spark', { timeout: 240_000 }, () =>
   const cli = (...args: string[]) => start(args).done
 
   before(async () => {
-    haze = await startHaze()
+    haze = await startHaze({
+      auth: {
+        tokens: [
+          { name: 'cli', role: 'admin', token: ADMIN },
+          { name: 'reader', role: 'read', token: READER },
+        ],
+      },
+    })
     mkdirSync(confs)
     mkdirSync(yaml)
     copyFileSync(join(SAMPLES, 'jobs.py'), join(confs, 'jobs.py'))
@@ -89,16 +102,16 @@ describe('the haze command line against real Spark', { timeout: 240_000 }, () =>
     assert.match(plan.stdout, /create\s+artifact\s+cli_0\.0\.1\.py/)
     assert.match(plan.stdout, /create\s+context\s+cli-ctx/)
     assert.match(plan.stdout, /dry run: nothing was changed/)
-    assert.equal((await haze.api('/v2/api/contexts/cli-ctx')).status, 404)
+    assert.equal((await haze.api('/v2/api/contexts/cli-ctx', AUTH)).status, 404)
   })
 
   it("apply deploys Mist's .conf files: the artifact, a context with Mist's keys, the functions", async () => {
     const applied = await cli('apply', '-f', confs)
     assert.equal(applied.code, 0, applied.stderr)
     assert.match(applied.stdout, /6 created, 0 updated, 0 unchanged/)
-    const context = (await haze.json<{ workerMode: string; maxJobs: number; sparkConf: Record<string, string> }>('/v2/api/contexts/cli-ctx')).body
+    const context = (await haze.json<{ workerMode: string; maxJobs: number; sparkConf: Record<string, string> }>('/v2/api/contexts/cli-ctx', AUTH)).body
     assert.deepEqual(context, { ...context, workerMode: 'shared', maxJobs: 2, sparkConf: { 'spark.master': 'local[1]', 'spark.ui.enabled': 'false' } })
-    const fn = (await haze.json<{ className: string; path: string; defaultContext: string }>('/v2/api/functions/cli-echo')).body
+    const fn = (await haze.json<{ className: string; path: string; defaultContext: string }>('/v2/api/functions/cli-echo', AUTH)).body
     assert.deepEqual([fn.className, fn.path, fn.defaultContext], ['echo', 'cli_0.0.1.py', 'cli-ctx'])
   })
 
@@ -111,9 +124,9 @@ describe('the haze command line against real Spark', { timeout: 240_000 }, () =>
   it('apply deploys the same models written in YAML', async () => {
     const applied = await cli('apply', '-f', join(yaml, 'deploy.yaml'))
     assert.equal(applied.code, 0, applied.stderr)
-    const fn = (await haze.json<{ path: string; defaultContext: string }>('/v2/api/functions/yml-echo')).body
+    const fn = (await haze.json<{ path: string; defaultContext: string }>('/v2/api/functions/yml-echo', AUTH)).body
     assert.deepEqual([fn.path, fn.defaultContext], ['yml_0.0.1.py', 'yml-ctx'])
-    assert.equal((await haze.json<{ maxJobs: number }>('/v2/api/contexts/yml-ctx')).body.maxJobs, 3)
+    assert.equal((await haze.json<{ maxJobs: number }>('/v2/api/contexts/yml-ctx', AUTH)).body.maxJobs, 3)
   })
 
   it('apply stops on an artifact stored with other content, and overwrites it with --force', async () => {
@@ -170,6 +183,15 @@ describe('the haze command line against real Spark', { timeout: 240_000 }, () =>
     assert.match(status.stderr, new RegExp(`^haze status: cannot reach the Haze server at ${url} \\(ECONNREFUSED\\)`))
   })
 
+  it("a missing token, or one whose role is too weak, exits 3 with the server's detail", async () => {
+    const anonymous = await start(['list', 'functions'], { HAZE_TOKEN: '' }).done
+    assert.equal(anonymous.code, 3)
+    assert.match(anonymous.stderr, /^haze list: this Haze requires an API token.*\(HTTP 401\)\n$/)
+    const reader = await start(['upload', join(confs, 'jobs.py'), '--name', 'reader.py'], { HAZE_TOKEN: READER }).done
+    assert.equal(reader.code, 3)
+    assert.match(reader.stderr, /token "reader" has role read; .* needs role .*\(HTTP 403\)/)
+  })
+
   it('bad usage exits 2', async () => {
     const run = await cli('run', '--args', '[1]', 'cli-echo')
     assert.equal(run.code, 2)
@@ -212,14 +234,14 @@ describe('the haze command line against real Spark', { timeout: 240_000 }, () =>
 
   it('kill, show and delete work on what apply made', async () => {
     const id = (await cli('run', 'cli-slow', '--args', '{"seconds": 120}')).stdout.trim()
-    await until(async () => (await jobApi(haze).job(id)).status === 'started', 'the job to start', 60_000)
+    await until(async () => (await haze.json<{ status: string }>(`/v2/api/jobs/${id}`, AUTH)).body.status === 'started', 'the job to start', 60_000)
     const killed = await cli('kill', 'job', id)
     assert.equal(killed.stdout, `cancelled job ${id}\n`)
     const shown = await cli('show', 'job', id)
     assert.match(shown.stdout, /^status: +cancelled$/m)
     const deleted = await cli('delete', 'function', 'yml-echo')
     assert.equal(deleted.code, 0, deleted.stderr)
-    assert.equal((await haze.api('/v2/api/functions/yml-echo')).status, 404)
+    assert.equal((await haze.api('/v2/api/functions/yml-echo', AUTH)).status, 404)
   })
 })
 
@@ -243,11 +265,9 @@ describe('the haze command line without a server', () => {
       child.once('close', (code) => resolve({ ...outcome, code }))
     })
 
-  it('has --help with examples on every subcommand', async () => {
-    const commands = ['apply', 'run', 'logs', 'status', 'list', 'show', 'kill', 'delete', 'upload', 'completion']
-    const helps = await Promise.all(commands.map((command) => run([command, '--help'])))
-    const withExamples = helps.map((help, index) => /^Examples:\n {2}haze /m.test(help.stdout) && help.code === 0 && commands[index])
-    assert.deepEqual(withExamples, commands)
+  it('answers --help with examples (every command: test/cli-commands.test.ts)', async () => {
+    const help = await run(['run', '--help'])
+    assert.match(help.stdout, /^Usage: haze run FUNCTION .*\n[^]*^Examples:\n {2}haze run pi /m)
   })
 
   it('prints bash and zsh completion', async () => {

@@ -17,6 +17,9 @@ import { statusCommand } from './status.js'
 const COMMANDS: CommandSpec[] = [applyCommand, runCommand, logsCommand, statusCommand, listCommand, showCommand, killCommand, deleteCommand, uploadCommand]
 const ALL: CommandSpec[] = [...COMMANDS, completionCommand(() => COMMANDS), namesCommand]
 
+/** Every client command, for help and tests. */
+export const clientCommandSpecs: readonly CommandSpec[] = ALL
+
 export const clientCommands = new Set(ALL.map((command) => command.name))
 
 /** The lines main.ts adds to `haze --help`. */
