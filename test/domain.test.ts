@@ -5,7 +5,7 @@ import { describeDuration, formatBodyDuration, INFINITE, parseBodyDuration, pars
 import { HazeError } from '../src/domain/errors.js'
 import { canTransition, isTerminal, JOB_STATUSES, OPEN_STATUSES, statusesBefore, TERMINAL_STATUSES } from '../src/domain/job.js'
 import { checkArtifactName, checkEntityName } from '../src/domain/names.js'
-import { splitRunOptions } from '../src/domain/run-options.js'
+import { checkRunOptions, splitRunOptions } from '../src/domain/run-options.js'
 import { BUILT_IN_DEFAULT } from './helpers/contexts.js'
 
 const isBadRequest = (pattern: RegExp) => (error: unknown) =>
@@ -62,6 +62,39 @@ describe('runOptions', () => {
     assert.deepEqual(splitRunOptions('$(rm -rf /) `x` ;|&'), ['$(rm', '-rf', '/)', '`x`', ';|&'])
     assert.deepEqual(splitRunOptions('""'), [''])
     assert.throws(() => splitRunOptions('--name "open'), isBadRequest(/unclosed " quote/))
+  })
+
+  it("passes spark-submit's own options with their values", () => {
+    const passed = [
+      '--driver-memory 600m',
+      '--executor-memory 1g',
+      '--total-executor-cores 2',
+      '--jars /opt/a.jar,/opt/b.jar',
+      '--py-files /opt/deps.zip',
+      '--packages org.apache.commons:commons-text:1.12.0',
+      '--conf spark.sql.shuffle.partitions=4',
+      '--conf=spark.executor.cores=1',
+      '--deploy-mode client',
+      '--verbose',
+    ]
+    for (const options of passed) assert.deepEqual(checkRunOptions(options), splitRunOptions(options), options)
+  })
+
+  it('refuses what would break the worker, saying why', () => {
+    const refused: [string, RegExp][] = [
+      ['--class com.example.Main', /may not hold --class: Haze runs its own worker program/],
+      ['--name other', /may not hold --name: Haze names each worker's Spark application/],
+      ['--master yarn', /may not hold --master: set spark.master in sparkConf instead/],
+      ['--deploy-mode cluster', /--deploy-mode cluster is not supported; Haze's workers are Spark drivers in client mode/],
+      ['other_app.py', /only spark-submit options; "other_app.py" would be taken as the application/],
+      ['--driver-memory 1g second.py arg', /"second.py" would be taken as the application/],
+      ['--no-such-option', /--no-such-option is not a spark-submit option Haze passes on; use one of --conf/],
+      ['--driver-memory', /--driver-memory needs a value/],
+      ['--jars --verbose', /--jars needs a value/],
+      ['--conf spark.x', /--conf takes key=value; got "spark.x"/],
+      ['--remote sc://host', /may not hold --remote: it makes a Spark Connect client/],
+    ]
+    for (const [options, why] of refused) assert.throws(() => checkRunOptions(options), isBadRequest(why), options)
   })
 })
 

@@ -50,14 +50,14 @@ describe('workers on real Spark', { timeout: 600_000 }, () => {
   })
 
   it('a context whose workers cannot start becomes broken, saying why, until it is updated', async () => {
-    await context({ name: 'doomed', workerMode: 'shared', maxConnFailures: 2, runOptions: '--no-such-spark-option', sparkConf: LOCAL })
+    await context({ name: 'doomed', workerMode: 'shared', maxConnFailures: 2, runOptions: '--properties-file /nonexistent/haze-no-such-spark.conf', sparkConf: LOCAL })
     const failed = await ended(await run('noop', {}, 'doomed'))
     assert.equal(failed.status, 'failed')
-    assert.match(String(failed.jobResult), /^worker doomed_.* failed to start: exited with code \d+: .*no-such-spark-option/)
+    assert.match(String(failed.jobResult), /^worker doomed_.* failed to start: exited with code \d+: .*Invalid properties file '\/nonexistent\/haze-no-such-spark\.conf'/)
     await ended(await run('noop', {}, 'doomed'))
     const broken = await job(await run('noop', {}, 'doomed'))
     assert.equal(broken.status, 'failed', 'after maxConnFailures failures a new job fails at once')
-    assert.match(String(broken.jobResult), /^context doomed is broken: worker doomed_.* failed to start: .*no-such-spark-option/)
+    assert.match(String(broken.jobResult), /^context doomed is broken: worker doomed_.* failed to start: .*Invalid properties file/)
 
     await context({ name: 'doomed', workerMode: 'shared', sparkConf: LOCAL })
     assert.equal((await ended(await run('noop', {}, 'doomed'))).status, 'finished')

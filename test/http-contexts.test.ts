@@ -120,6 +120,8 @@ describe('contexts over HTTP', () => {
       [{ name: 'bad', sparkConf: { a: { nested: 1 } } }, /sparkConf/],
       [{ name: 'bad', sparkConf: 'spark.master=local' }, /sparkConf must be object/],
       [{ name: 'bad', runOptions: '--conf "unclosed' }, /unclosed " quote/],
+      [{ name: 'bad', runOptions: '--class com.example.Main' }, /runOptions may not hold --class: Haze runs its own worker program/],
+      [{ name: 'bad', runOptions: '--driver-memory 1g app.py' }, /runOptions may hold only spark-submit options; "app.py" would be taken as the application/],
       [{ name: 'bad', maxConnFailures: -1 }, /maxConnFailures must be a whole number of at least 1/],
       [{ name: '../etc' }, /invalid context name/],
       [{ name: '' }, /invalid context name/],

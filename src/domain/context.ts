@@ -5,7 +5,7 @@
 import { formatBodyDuration, parseBodyDuration, type Duration } from './duration.js'
 import { badRequest } from './errors.js'
 import { checkEntityName } from './names.js'
-import { splitRunOptions } from './run-options.js'
+import { checkRunOptions } from './run-options.js'
 
 export const DEFAULT_CONTEXT = 'default'
 
@@ -102,7 +102,7 @@ export function checkContext(context: ContextConfig): void {
   if (context.streamingDuration < 1000 || !Number.isFinite(context.streamingDuration)) {
     throw badRequest('streamingDuration must be a finite number of seconds, at least "1s"')
   }
-  splitRunOptions(context.runOptions)
+  checkRunOptions(context.runOptions)
   for (const key of Object.keys(context.sparkConf)) {
     if (key.trim() === '' || /\s/.test(key)) throw badRequest(`sparkConf key ${JSON.stringify(key)} must be non-empty without blanks`)
   }

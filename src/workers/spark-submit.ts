@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path'
 import type { ContextConfig } from '../domain/context.js'
-import { splitRunOptions } from '../domain/run-options.js'
+import { checkRunOptions } from '../domain/run-options.js'
 
 export interface SparkSubmitOptions {
   sparkHome: string
@@ -43,7 +43,7 @@ function defaultsFor(shared: boolean): Record<string, string> {
 export function sparkSubmitCommand(options: SparkSubmitOptions): Command {
   const conf = { ...defaultsFor(options.shared), ...options.context.sparkConf }
   const args = [
-    ...splitRunOptions(options.context.runOptions),
+    ...checkRunOptions(options.context.runOptions),
     '--name',
     options.workerId,
     ...Object.entries(conf).flatMap(([key, value]) => ['--conf', `${key}=${value}`]),
