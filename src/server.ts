@@ -34,7 +34,9 @@ import { LinkServer } from './workers/link-server.js'
 import { resolveSparkHome, SparkSubmitLauncher } from './workers/launcher.js'
 import type { JobStore } from './store/job-store.js'
 import { openStores } from './store/factory.js'
-import type { Lifecycle } from './http/routes/health.js'
+import { STANDBY_REASON, type Lifecycle } from './http/routes/health.js'
+import { ActiveLock } from './ha/active-lock.js'
+import { sendProblem } from './http/errors.js'
 import { eventMetrics } from './metrics/events.js'
 import { jobMetrics } from './metrics/jobs.js'
 import { createRegistry } from './metrics/registry.js'
@@ -57,7 +59,15 @@ export interface HazeServer {
   stop(): Promise<void>
   /** The same without waiting: running jobs fail now, workers are killed, connections cut. */
   kill(): Promise<void>
+  /**
+   * Resolves, with the reason, if this master lost the active lock to another (PostgreSQL
+   * store): it has then killed its workers and stopped, and the process should exit.
+   */
+  readonly fenced: Promise<string>
 }
+
+/** What a standby still answers: probes and its own metrics. */
+const STANDBY_PATHS = new Set(['/health', '/ready', '/metrics'])
 
 type Release = () => Promise<void> | void
 
@@ -85,6 +95,9 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
     mkdirSync(config.dataDir, { recursive: true })
     const stores = await openStores(config.store, config.dataDir, log)
     releases.push(() => stores.close())
+    // Masters sharing a PostgreSQL store take turns: one active, the others standbys.
+    const activeLock = stores.postgres && new ActiveLock({ connection: stores.postgres.connection, where: stores.where, log })
+    if (activeLock) releases.push(() => activeLock.close())
     const registry = createRegistry()
     // Every store call is timed here, once, whatever the backend.
     const timed = storeTiming(registry)
@@ -157,6 +170,11 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
       },
       log,
     )
+    // A standby answers its probes and nothing else: it must not take jobs it cannot run.
+    app.addHook('onRequest', async (request, reply) => {
+      if (lifecycle !== 'standby' || STANDBY_PATHS.has(request.url.split('?')[0] ?? '')) return
+      return sendProblem(reply, 503, STANDBY_REASON)
+    })
     let closing: Promise<void> | undefined
     releases.push(() => app.close())
     const sockets = new EventSockets(
@@ -189,6 +207,22 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
       for (const adapter of asyncInterfaces) adapter.stopIntake()
       await executor.stop()
     })
+    let fence: (reason: string) => void = () => undefined
+    const fenced = new Promise<string>((resolve) => (fence = resolve))
+    if (activeLock) {
+      let waited = false
+      await activeLock.acquire(() => {
+        waited = true
+        lifecycle = 'standby'
+        log.info({ url, store: stores.where }, `Haze is a standby on ${url}: another master is active on ${stores.where}; this one takes over when it stops`)
+      })
+      if (waited) log.info({ store: stores.where }, 'this master took the active lock: resolving the jobs the previous one left')
+      lifecycle = 'starting'
+      activeLock.hold((reason) => {
+        log.error({ store: stores.where }, `this master is no longer the active one: ${reason}; stopping at once`)
+        void shutdown(true).finally(() => fence(reason))
+      })
+    }
     await executor.start()
     for (const adapter of asyncInterfaces) adapter.start()
     lifecycle = 'serving'
@@ -213,6 +247,7 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
       log,
       stop: () => shutdown(false),
       kill: () => shutdown(true),
+      fenced,
     }
   } catch (error) {
     await releaseAll().catch((releaseError: unknown) => log.error({ err: releaseError }, 'cleanup after a failed start failed'))

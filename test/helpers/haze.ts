@@ -1,6 +1,7 @@
 /**
- * Starts a real Haze master for a test: a temp data dir, a real SQLite file, the real Python
- * signature extractor, a free loopback port. `close()` stops it and removes the data dir.
+ * Starts a real Haze master for a test: a temp data dir, a real SQLite file (or a PostgreSQL
+ * database with HAZE_TEST_STORE=postgres), the real Python signature extractor, a free
+ * loopback port. `close()` stops it and removes the data dir.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -9,6 +10,7 @@ import { loadConfig, type HazeConfig } from '../../src/config.js'
 import { createLogger, type Logger } from '../../src/logger.js'
 import { workerTrustFile } from '../../src/http/tls.js'
 import { startServer, type HazeServer } from '../../src/server.js'
+import { postgresStoreConfig } from './postgres.js'
 import { trustingAgent } from './tls.js'
 import { until } from './wait.js'
 
@@ -25,7 +27,9 @@ export interface TestHaze {
 /** `log`: where the master logs (tests that read its lines); silent unless HAZE_TEST_LOG sets a level. */
 export async function startHaze(overrides: Partial<HazeConfig> = {}, log?: Logger): Promise<TestHaze> {
   const dataDir = mkdtempSync(join(tmpdir(), 'haze-test-'))
-  const config = { ...loadConfig({ port: '0', dataDir }, {}), ...overrides }
+  // HAZE_TEST_STORE=postgres runs the same tests on PostgreSQL: a fresh database per master.
+  const store = process.env.HAZE_TEST_STORE === 'postgres' && overrides.store === undefined ? { store: await postgresStoreConfig() } : {}
+  const config = { ...loadConfig({ port: '0', dataDir }, {}), ...store, ...overrides }
   const server = await startServer(config, log ?? createLogger(process.env.HAZE_TEST_LOG ?? 'silent')).catch((error: unknown) => {
     rmSync(dataDir, { recursive: true, force: true })
     throw error

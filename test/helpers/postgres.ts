@@ -53,7 +53,36 @@ function asServerUser(): { prefix: string[]; owner?: { uid: number; gid: number 
   return { prefix: ['--reuid', String(uid), '--regid', String(gid), '--init-groups'], owner: { uid, gid } }
 }
 
+let shared: Promise<TestPostgres> | undefined
+
+/**
+ * One server for the whole test process, started on first use and stopped when the process
+ * has nothing else to do (its handles do not keep the process alive). Tests that stop or
+ * crash the server start their own instead.
+ */
+export function sharedPostgres(): Promise<TestPostgres> {
+  if (shared === undefined) {
+    shared = startPostgres({ detached: true })
+    const started = shared
+    let stopping = false
+    process.on('beforeExit', () => {
+      if (stopping) return
+      stopping = true
+      void started.then((server) => server.stop())
+    })
+  }
+  return shared
+}
+
+/** The `store` settings of a master on a fresh database of the shared server (HAZE_TEST_STORE=postgres). */
+export async function postgresStoreConfig(): Promise<{ url: string; poolSize: number; password: string }> {
+  const server = await sharedPostgres()
+  return { url: await server.createDatabase(), poolSize: 5, password: server.password }
+}
+
 export interface PostgresOptions {
+  /** Its process and pipes do not keep the test process alive (sharedPostgres stops it on beforeExit). */
+  detached?: boolean
   /** Durable settings (fsync, synchronous commit) as in production; off by default to keep tests fast. */
   durable?: boolean
   /** Extra `-c name=value` settings. */
@@ -94,8 +123,18 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Test
     ...(options.durable ? {} : { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' }),
     ...options.settings,
   }
-  const server = serverProcess([join(bin, 'postgres'), '-D', data, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])], prefix)
-  await server.launch()
+  const server = serverProcess([join(bin, 'postgres'), '-D', data, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])], prefix, options.detached === true)
+  // The test runner ends a file's process with process.exit(), which runs no async clean-up:
+  // the server is killed by the exit handler of serverProcess, and its files go here.
+  // Registered after the server's own exit handler, which kills it first.
+  const removeOnExit = () => rmSync(dir, { recursive: true, force: true, maxRetries: 5 })
+  try {
+    await server.launch()
+  } catch (error) {
+    removeOnExit()
+    throw error
+  }
+  process.once('exit', removeOnExit)
   const adminUrl = (database = 'postgres') =>
     `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`
   await waitForLogins(adminUrl())
@@ -126,7 +165,8 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Test
       try {
         await server.halt('SIGINT')
       } finally {
-        rmSync(dir, { recursive: true, force: true })
+        process.off('exit', removeOnExit)
+        removeOnExit()
       }
     },
   }
@@ -155,7 +195,7 @@ async function waitForLogins(url: string): Promise<void> {
  * (pdeathsig is set after the user change, which would clear it). Its own backends exit when
  * they see it gone.
  */
-function serverProcess(command: string[], userPrefix: string[]): { launch(): Promise<void>; halt(signal: NodeJS.Signals): Promise<void> } {
+function serverProcess(command: string[], userPrefix: string[], detached: boolean): { launch(): Promise<void>; halt(signal: NodeJS.Signals): Promise<void> } {
   let child: ChildProcess | undefined
   const onExit = () => child?.kill('SIGKILL')
   return {
@@ -167,6 +207,10 @@ function serverProcess(command: string[], userPrefix: string[]): { launch(): Pro
       started.stderr?.on('data', keep)
       child = started
       process.once('exit', onExit)
+      if (detached) {
+        started.unref()
+        for (const stream of [started.stdout, started.stderr]) (stream as { unref?: () => void } | null)?.unref?.()
+      }
       const exited = new Promise<never>((_, reject) =>
         started.once('exit', (code, signal) => reject(new Error(`postgres exited (${code ?? signal}) while starting: ${output}`))),
       )

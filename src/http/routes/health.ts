@@ -12,8 +12,14 @@ import type { HazeApp, HttpDeps } from '../deps.js'
 import { sendProblem } from '../errors.js'
 import { Problem } from '../schemas.js'
 
-/** Where a master is in its life; `server.ts` moves it forward, never back. */
-export type Lifecycle = 'starting' | 'serving' | 'stopping'
+/**
+ * Where a master is in its life; `server.ts` moves it forward, never back. `standby`: another
+ * master holds the active lock on the shared PostgreSQL store (src/ha/active-lock.ts).
+ */
+export type Lifecycle = 'standby' | 'starting' | 'serving' | 'stopping'
+
+export const STANDBY_REASON =
+  'this Haze is a standby: another master is active on the shared PostgreSQL store, and this one takes over when it stops; send requests to the active master'
 
 export interface HealthSource {
   lifecycle(): Lifecycle
@@ -28,6 +34,7 @@ export function healthRoutes(app: HazeApp, { health, executor }: HttpDeps): void
   /** Why this master should not get traffic now, or undefined if it should. */
   const unready = async (): Promise<string | undefined> => {
     const phase = health.lifecycle()
+    if (phase === 'standby') return STANDBY_REASON
     if (phase === 'stopping' || (phase === 'serving' && !executor.acceptsJobs)) {
       return 'Haze is shutting down: running jobs are finishing and no new ones are taken; send requests to another master'
     }

@@ -1,0 +1,139 @@
+/**
+ * Which of several masters on one PostgreSQL database is active: the one holding a session
+ * advisory lock. The others are standbys: they ask for the lock every `pollMs` and take over
+ * when the active master's session ends (it died: its connection closed, and PostgreSQL
+ * released the lock at once).
+ *
+ * The lock lives as long as one dedicated connection. If that connection breaks (PostgreSQL
+ * restarted, the network dropped), the active master asks for the lock again as soon as the
+ * server answers: it keeps running if it gets it back, and is fenced (`onLost`) if another
+ * master took it meanwhile, or if the server stays away for longer than `graceMs`.
+ */
+import pg from 'pg'
+import type { Logger } from '../logger.js'
+import { coerceError } from '../domain/errors.js'
+import { ACTIVE_MASTER_LOCK, LOCK_NAMESPACE } from '../store/postgres/database.js'
+
+export interface ActiveLockOptions {
+  connection: pg.ClientConfig
+  /** user@host:port/database, for messages. */
+  where: string
+  log: Logger
+  /** How often a standby asks for the lock, and the active master checks its connection. */
+  pollMs?: number
+  /** How long the active master may be without its lock's connection before it stands down. */
+  graceMs?: number
+}
+
+export class ActiveLock {
+  private client: pg.Client | undefined
+  private stopped = false
+  private watch: NodeJS.Timeout | undefined
+  private readonly pollMs: number
+  private readonly graceMs: number
+  private lostHandler: ((reason: string) => void) | undefined
+
+  constructor(private readonly options: ActiveLockOptions) {
+    this.pollMs = options.pollMs ?? 500
+    this.graceMs = options.graceMs ?? 60_000
+  }
+
+  /**
+   * Resolves once this master holds the lock; `onStandby` is called once if another holds it
+   * first. Rejects only if `close()` is called meanwhile.
+   */
+  async acquire(onStandby: () => void): Promise<void> {
+    let announced = false
+    while (!this.stopped) {
+      try {
+        if (await this.tryLock()) return
+        if (!announced) {
+          announced = true
+          onStandby()
+        }
+      } catch (error) {
+        this.options.log.warn({ err: coerceError(error), store: this.options.where }, 'standby: cannot reach PostgreSQL to ask for the active lock; retrying')
+        await this.dropClient()
+      }
+      await sleep(this.pollMs)
+    }
+    throw new Error('stopped while waiting to become the active master')
+  }
+
+  /** Watches the lock while active; `onLost` is called once if it is lost for good. */
+  hold(onLost: (reason: string) => void): void {
+    this.lostHandler = onLost
+    this.watch = setInterval(() => void this.check(), this.pollMs)
+    this.watch.unref()
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true
+    if (this.watch) clearInterval(this.watch)
+    // Ending the session releases the lock at once: a standby takes over within its poll.
+    await this.dropClient()
+  }
+
+  private checking = false
+  private brokenSince: number | undefined
+
+  private async check(): Promise<void> {
+    if (this.checking || this.stopped) return
+    this.checking = true
+    try {
+      if (this.client !== undefined) {
+        await this.client.query('SELECT 1')
+        this.brokenSince = undefined
+        return
+      }
+      // The lock's connection broke: take the lock back, unless another master has it now.
+      if (await this.tryLock()) {
+        this.options.log.warn({ store: this.options.where }, 'the active lock is held again after PostgreSQL came back')
+        this.brokenSince = undefined
+      } else {
+        this.lose(`another master took the active lock on ${this.options.where} while this one was cut off from PostgreSQL`)
+      }
+    } catch (error) {
+      await this.dropClient()
+      this.brokenSince ??= Date.now()
+      if (Date.now() - this.brokenSince > this.graceMs) {
+        this.lose(`PostgreSQL at ${this.options.where} has been unreachable for over ${Math.round(this.graceMs / 1000)} s, so this master cannot know it is still the active one (${coerceError(error).message})`)
+      }
+    } finally {
+      this.checking = false
+    }
+  }
+
+  private lose(reason: string): void {
+    if (this.watch) clearInterval(this.watch)
+    const handler = this.lostHandler
+    this.lostHandler = undefined
+    handler?.(reason)
+  }
+
+  private async tryLock(): Promise<boolean> {
+    if (this.client === undefined) {
+      const client = new pg.Client(this.options.connection)
+      // A broken connection is noticed by the next check; the listener keeps it from ending the process.
+      client.on('error', () => void this.dropClient(client))
+      try {
+        await client.connect()
+      } catch (error) {
+        await client.end().catch(() => undefined)
+        throw error
+      }
+      this.client = client
+    }
+    const { rows } = await this.client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [LOCK_NAMESPACE, ACTIVE_MASTER_LOCK])
+    return rows[0]?.locked === true
+  }
+
+  private async dropClient(which?: pg.Client): Promise<void> {
+    const client = which ?? this.client
+    if (client === undefined) return
+    if (this.client === client) this.client = undefined
+    await client.end().catch(() => undefined)
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
