@@ -13,6 +13,7 @@ const USAGE = `Usage: haze <command> [options]
 
 Commands:
   start      Serve the API, the UI and the workers
+  migrate-store  Copy a SQLite store into PostgreSQL (haze migrate-store --help)
   version    Print Haze's version
 ${clientCommandsHelp()}
 
@@ -33,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'start':
       return start(rest)
+    case 'migrate-store':
+      return (await import('./cli/migrate-store.js')).migrateStoreCommand(rest)
     case 'version':
     case '--version':
       console.log(HAZE_VERSION)
@@ -91,6 +94,9 @@ async function start(args: string[]): Promise<number> {
     }
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
+    // Another master took over (PostgreSQL store): this one has stopped, and exits non-zero so
+    // a supervisor restarts it, as a standby.
+    void server.fenced.then(() => resolve(1))
   })
 }
 
