@@ -243,6 +243,15 @@ describe('the haze command line against real Spark', { timeout: 240_000 }, () =>
     assert.equal(deleted.code, 0, deleted.stderr)
     assert.equal((await haze.api('/v2/api/functions/yml-echo', AUTH)).status, 404)
   })
+
+  it('show worker and kill worker (last: it stops the shared worker)', async () => {
+    const [worker] = JSON.parse((await cli('list', 'workers', '--json')).stdout) as Array<{ name: string }>
+    assert.ok(worker, 'a worker of cli-ctx is up')
+    const shown = await cli('show', 'worker', worker.name)
+    assert.match(shown.stdout, /^context: +cli-ctx$/m)
+    const killed = await cli('kill', 'worker', worker.name)
+    assert.equal(killed.stdout, `stopped worker ${worker.name}\n`)
+  })
 })
 
 /** A loopback port nothing listens on (it was free a moment ago). */
