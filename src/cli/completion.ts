@@ -47,19 +47,17 @@ export const namesCommand: CommandSpec = {
     try {
       const kind = context.positionals[0]
       const client = context.client()
-      const read = async (path: string) => JSON.parse(await client.text(path)) as unknown
+      // A shell waits for completion: a server that does not answer within 2 s gets no say.
       const signal = AbortSignal.timeout(2000)
-      const names = await Promise.race([
-        (async (): Promise<string[]> => {
-          if (kind === 'function') return ((await read('/v2/api/functions')) as Array<{ name: string }>).map((item) => item.name)
-          if (kind === 'context') return ((await read('/v2/api/contexts')) as Array<{ name: string }>).map((item) => item.name)
-          if (kind === 'worker') return ((await read('/v2/api/workers')) as Array<{ name: string }>).map((item) => item.name)
-          if (kind === 'job') return ((await read('/v2/api/jobs?limit=50')) as Array<{ jobId: string }>).map((item) => item.jobId)
-          if (kind === 'artifact') return (await read('/v2/api/artifacts')) as string[]
-          return []
-        })(),
-        new Promise<string[]>((resolve) => signal.addEventListener('abort', () => resolve([]))),
-      ])
+      const read = async (path: string) => JSON.parse(await client.text(path, { signal })) as unknown
+      const names = await (async (): Promise<string[]> => {
+        if (kind === 'function') return ((await read('/v2/api/functions')) as Array<{ name: string }>).map((item) => item.name)
+        if (kind === 'context') return ((await read('/v2/api/contexts')) as Array<{ name: string }>).map((item) => item.name)
+        if (kind === 'worker') return ((await read('/v2/api/workers')) as Array<{ name: string }>).map((item) => item.name)
+        if (kind === 'job') return ((await read('/v2/api/jobs?limit=50')) as Array<{ jobId: string }>).map((item) => item.jobId)
+        if (kind === 'artifact') return (await read('/v2/api/artifacts')) as string[]
+        return []
+      })()
       if (names.length > 0) context.print(names.join('\n'))
     } catch {
       // completion must never print an error into the user's command line
