@@ -1,9 +1,13 @@
 /** The client commands' descriptions: help with examples everywhere, and strict argument reading. */
 import assert from 'node:assert/strict'
-import { describe, it } from 'node:test'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, it } from 'node:test'
 import { helpOf, parseCommand } from '../src/cli/command.js'
 import { CliError, EXIT } from '../src/cli/errors.js'
 import { clientCommandSpecs } from '../src/cli/index.js'
+import { argumentsText } from '../src/cli/run.js'
 
 const shown = clientCommandSpecs.filter((spec) => !spec.name.startsWith('__'))
 const spec = (name: string) => {
@@ -45,5 +49,28 @@ describe('haze client commands', () => {
     assert.ok(context !== 'help')
     const client = context.client()
     assert.deepEqual([client.headers(), client.socketUrl('/v2/api/ws/jobs/x')], [{ authorization: 'Bearer s3cret' }, 'ws://127.0.0.1:2004/v2/api/ws/jobs/x?token=s3cret'])
+  })
+})
+
+describe('haze run --args', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'haze-cli-args-'))
+  after(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('sends the text as written, so a big integer keeps every digit', async () => {
+    assert.equal(await argumentsText('{"n": 123456789012345678901234567890}'), '{"n": 123456789012345678901234567890}')
+  })
+
+  it('reads @file', async () => {
+    writeFileSync(join(dir, 'args.json'), '{"samples": 10}')
+    assert.equal(await argumentsText(`@${join(dir, 'args.json')}`), '{"samples": 10}')
+  })
+
+  it('defaults to no arguments', async () => {
+    assert.equal(await argumentsText(undefined), '{}')
+  })
+
+  it('refuses what is not a JSON object as bad usage', async () => {
+    const refused = await Promise.all(['[1]', '42', '{"a":', `@${join(dir, 'missing.json')}`].map((text) => argumentsText(text).then(() => 0, (error: CliError) => error.exitCode)))
+    assert.deepEqual(refused, [EXIT.usage, EXIT.usage, EXIT.usage, EXIT.usage])
   })
 })
