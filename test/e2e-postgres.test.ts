@@ -136,7 +136,7 @@ describe('Haze on PostgreSQL', { timeout: 900_000 }, () => {
     await stopMaster(master)
   })
 
-  it('a standby answers 503, and takes over within seconds when the active master is killed', async () => {
+  it('a standby answers 503, and takes over within seconds when the active master is killed', async (t) => {
     const { dataDir, database } = await fresh()
     const active = await startMaster(dataDir, database)
     const standby = await startMaster(dataDir, database)
@@ -158,6 +158,7 @@ describe('Haze on PostgreSQL', { timeout: 900_000 }, () => {
     await until(async () => (await api(standby.url, '/ready')).status === 200, 'the standby to take over', 30_000)
     const takeover = Date.now() - killedAt
     assert.ok(takeover < 10_000, `took over in ${takeover} ms`)
+    t.diagnostic(`standby ready ${takeover} ms after SIGKILL of the active master`)
     await until(() => !groupAlive(worker.pid), "the old master's worker to exit", 30_000)
     const failed = await job(standby.url, running)
     assert.equal(failed.status, 'failed')
