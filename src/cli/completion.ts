@@ -12,6 +12,7 @@ import { EXIT } from './errors.js'
 const SERVER_COMMANDS: Array<{ name: string; summary: string; options: string[] }> = [
   { name: 'start', summary: 'Serve the API, the UI and the workers', options: ['--host', '--port', '--data-dir', '--config', '--python'] },
   { name: 'version', summary: "Print Haze's version", options: [] },
+  { name: 'migrate-store', summary: 'Copy a SQLite store into PostgreSQL', options: ['--from', '--to', '--help'] },
 ]
 
 export function completionCommand(commands: () => CommandSpec[]): CommandSpec {
@@ -94,7 +95,6 @@ function bashScript(commands: CommandSpec[]): string {
       '      ;;',
     ].join('\n')
   })
-  const start = SERVER_COMMANDS[0]
   // Options that take a value: the word after one is that value, not a positional.
   const valueFlags = [...new Set(commands.flatMap((spec) => Object.entries(optionsOf(spec)).filter(([, option]) => option.type === 'string').flatMap(([name, option]) => [`--${name}`, ...(option.short ? [`-${option.short}`] : [])])))]
   return `# bash completion for haze; load with: source <(haze completion bash)
@@ -114,7 +114,7 @@ _haze() {
   done
   position=$((position + 1))
   case "$command" in
-    start) COMPREPLY=($(compgen -W "${start?.options.join(' ') ?? ''}" -- "$cur")) ;;
+${SERVER_COMMANDS.filter((command) => command.options.length > 0).map((command) => `    ${command.name}) COMPREPLY=($(compgen -W "${command.options.join(' ')}" -- "$cur")) ;;`).join('\n')}
 ${cases.join('\n')}
   esac
 }
@@ -169,6 +169,7 @@ ${commandList.join('\n')}
   (( CURRENT-- ))
   case $command in
     start) _arguments -s '--host=[listen address]:host:' '--port=[listen port]:port:' '--data-dir=[data directory]:dir:_files -/' '--config=[config file]:file:_files' '--python=[python]:python:_files' ;;
+    migrate-store) _arguments -s '--from=[the SQLite store]:store:_files' '--to=[the PostgreSQL URL]:url:' '--help[show the help]' ;;
 ${cases.join('\n')}
   esac
 }

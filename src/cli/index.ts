@@ -25,8 +25,8 @@ export const clientCommands = new Set(ALL.map((command) => command.name))
 /** The lines main.ts adds to `haze --help`. */
 export function clientCommandsHelp(): string {
   const shown = ALL.filter((command) => !command.name.startsWith('__'))
-  const width = Math.max(...shown.map((command) => command.name.length))
-  return shown.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`).join('\n')
+  // The same columns as the lines main.ts writes itself (`  start      Serve …`).
+  return shown.map((command) => `  ${command.name.padEnd(10)} ${command.summary}`).join('\n')
 }
 
 export async function runClientCommand(name: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
