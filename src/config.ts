@@ -8,7 +8,8 @@ import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Compile } from 'typebox/compile'
 import { Type, type Static } from 'typebox'
-import { checkContext, DEFAULT_CONTEXT, parseWorkerMode, type ContextConfig } from './domain/context.js'
+import { checkContext, DEFAULT_CONTEXT, parseWorkerMode, RUNNER_NAME, type ContextConfig } from './domain/context.js'
+import { splitRunOptions } from './domain/run-options.js'
 import { parseBodyDuration, parseQueryDuration, type Duration } from './domain/duration.js'
 import { coerceError } from './domain/errors.js'
 import { isRole, ROLES } from './domain/roles.js'
@@ -58,6 +59,8 @@ export interface HazeConfig {
   auth: AuthConfig
   /** Listen on a non-loopback address without API tokens (refused unless set). */
   allowUnauthenticated: boolean
+  /** Commands of the operator's that start workers elsewhere, by name; a context picks one with `runner`. */
+  runners: Record<string, RunnerConfig>
   /** Where jobs, functions, contexts and the audit trail are kept. */
   store: StoreConfig
   /** Where the config file was read from, if any. */
@@ -74,6 +77,21 @@ export interface StoreConfig {
   poolSize: number
   /** PostgreSQL's password when the URL has none (HAZE_STORE_PASSWORD); never logged. */
   password?: string | undefined
+}
+
+/**
+ * A manual runner (Mist's `mist.workers.runner = manual`): a start command run, without a shell,
+ * with the worker's settings in its environment, and an optional stop command.
+ */
+export interface RunnerConfig {
+  start: string[]
+  stop?: string[] | undefined
+  /**
+   * The start command hands the worker to something else and exits (`sbatch`, `kubectl
+   * apply`): its exit 0 is not the worker's end, the worker's link is. Otherwise the command
+   * is the worker, and its exit ends it.
+   */
+  detached: boolean
 }
 
 export interface AuthConfig {
@@ -277,6 +295,15 @@ const ConfigFile = Type.Object(
     metrics: Type.Optional(MetricsFile),
     auth: Type.Optional(AuthFile),
     allowUnauthenticated: Type.Optional(Type.Boolean()),
+    runners: Type.Optional(
+      Type.Record(
+        Type.String(),
+        Type.Object(
+          { start: Type.String({ minLength: 1 }), stop: Type.Optional(Type.String({ minLength: 1 })), detached: Type.Optional(Type.Boolean()) },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
     tls: Type.Optional(TlsFile),
     store: Type.Optional(StoreFile),
   },
@@ -366,6 +393,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       },
       auth: { tokens: loadTokens(file.auth?.tokens ?? [], fromFile) },
       allowUnauthenticated: flags.allowUnauthenticated ?? file.allowUnauthenticated ?? false,
+      runners: loadRunners(file.runners ?? {}),
       store: {
         url: storeUrl(env.HAZE_STORE_URL ?? file.store?.url ?? DEFAULTS.store.url, fromFile),
         poolSize: file.store?.poolSize ?? DEFAULTS.store.poolSize,
@@ -390,6 +418,20 @@ function readConfigFile(path: string): ConfigFile {
     throw new Error(`config file ${path} is invalid: ${problems.join('; ')}`)
   }
   return parsed
+}
+
+function loadRunners(entries: Record<string, { start: string; stop?: string | undefined; detached?: boolean | undefined }>): Record<string, RunnerConfig> {
+  return Object.fromEntries(
+    Object.entries(entries).map(([name, entry]) => {
+      if (!RUNNER_NAME.test(name)) throw new Error(`runners: ${JSON.stringify(name)} is not a runner name (letters, digits, "_", "-", ".")`)
+      const command = (field: 'start' | 'stop', text: string) => {
+        const tokens = splitRunOptions(text)
+        if (tokens.length === 0 || tokens[0] === '') throw new Error(`runners.${name}.${field} must name a command`)
+        return tokens
+      }
+      return [name, { start: command('start', entry.start), stop: entry.stop === undefined ? undefined : command('stop', entry.stop), detached: entry.detached ?? false }]
+    }),
+  )
 }
 
 /** Shortest token accepted: a guessable secret is no lock. */

@@ -106,7 +106,7 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
     const artifacts = await ArtifactRepository.open(join(config.dataDir, 'artifacts'))
     const extractor = new PythonInfoExtractor({ python: config.python, timeout: config.functionInfoTimeout })
     const bus = new EventBus(log)
-    const contexts = new ContextService(catalog, config.contextDefaults, bus)
+    const contexts = new ContextService(catalog, config.contextDefaults, bus, Object.keys(config.runners))
     const functions = new FunctionService({ catalog, artifacts, extractor, contexts, log })
     const status = probeRuntime(config.python)
     const logs = await JobLogs.open(join(config.dataDir, 'logs'))
@@ -131,6 +131,7 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
       stopGrace: config.workerStopGrace,
       link,
       credentials: workerCredentials,
+      runners: config.runners,
       log,
     })
     const executor = new Executor({

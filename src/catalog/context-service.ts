@@ -18,6 +18,8 @@ export class ContextService {
     private readonly catalog: CatalogStore,
     readonly defaults: ContextConfig,
     private readonly bus: EventBus,
+    /** The runners the config file defines, which a context may name. */
+    private readonly runners: readonly string[] = [],
   ) {}
 
   async get(name: string): Promise<ContextConfig | undefined> {
@@ -42,6 +44,10 @@ export class ContextService {
   async put(request: ContextRequest): Promise<ContextConfig> {
     refuseDefault(request.name, 'written')
     const context = resolveContext(request, this.defaults)
+    if (context.runner !== undefined && !this.runners.includes(context.runner)) {
+      const known = this.runners.length === 0 ? 'the config file defines none' : `the config file defines ${this.runners.join(', ')}`
+      throw badRequest(`unknown runner ${JSON.stringify(context.runner)}: ${known} (runners are commands of the operator's, set in the config file)`)
+    }
     await this.catalog.putContext(context)
     this.bus.publish('context:changed', { context, time: Date.now() })
     return context

@@ -9,6 +9,9 @@ import { checkRunOptions } from './run-options.js'
 
 export const DEFAULT_CONTEXT = 'default'
 
+/** How runners (config file, `runners`) may be named. */
+export const RUNNER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
+
 export type WorkerMode = 'shared' | 'exclusive'
 
 export interface ContextConfig {
@@ -22,6 +25,12 @@ export interface ContextConfig {
   workerMode: WorkerMode
   streamingDuration: Duration
   maxConnFailures: number
+  /**
+   * Haze: the name of a runner from the config file that starts this context's workers (a
+   * command of the operator's, e.g. on another host or through a scheduler); absent:
+   * spark-submit on this machine.
+   */
+  runner?: string | undefined
 }
 
 /** The wire shape (Mist's ContextConfig): durations as `"<n>s"` or `"Inf"`, all nine fields present. */
@@ -35,6 +44,7 @@ export interface ContextJson {
   workerMode: WorkerMode
   streamingDuration: string
   maxConnFailures: number
+  runner?: string
 }
 
 /**
@@ -51,6 +61,7 @@ export interface ContextRequest {
   workerMode?: string | null
   streamingDuration?: string | null
   maxConnFailures?: number | null
+  runner?: string | null
 }
 
 export function contextToJson(context: ContextConfig): ContextJson {
@@ -64,6 +75,16 @@ export function contextToJson(context: ContextConfig): ContextJson {
     workerMode: context.workerMode,
     streamingDuration: formatBodyDuration(context.streamingDuration),
     maxConnFailures: context.maxConnFailures,
+    ...(context.runner === undefined ? {} : { runner: context.runner }),
+  }
+}
+
+/** A context from its wire shape, as stores keep it. */
+export function contextFromJson(json: ContextJson): ContextConfig {
+  return {
+    ...json,
+    downtime: parseBodyDuration('downtime', json.downtime),
+    streamingDuration: parseBodyDuration('streamingDuration', json.streamingDuration),
   }
 }
 
@@ -86,7 +107,9 @@ export function resolveContext(request: ContextRequest, defaults: ContextConfig)
         ? defaults.streamingDuration
         : parseBodyDuration('streamingDuration', request.streamingDuration),
     maxConnFailures: request.maxConnFailures ?? defaults.maxConnFailures,
+    runner: request.runner ?? defaults.runner,
   }
+  if (context.runner === undefined) delete context.runner
   checkContext(context)
   return context
 }
@@ -103,6 +126,9 @@ export function checkContext(context: ContextConfig): void {
     throw badRequest('streamingDuration must be a finite number of seconds, at least "1s"')
   }
   checkRunOptions(context.runOptions)
+  if (context.runner !== undefined && !RUNNER_NAME.test(context.runner)) {
+    throw badRequest(`runner must name a runner of the config file (letters, digits, "_", "-", "."); got ${JSON.stringify(context.runner)}`)
+  }
   for (const key of Object.keys(context.sparkConf)) {
     if (key.trim() === '' || /\s/.test(key)) throw badRequest(`sparkConf key ${JSON.stringify(key)} must be non-empty without blanks`)
   }

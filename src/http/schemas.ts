@@ -71,6 +71,9 @@ export const ContextBody = Type.Object(
     workerMode: Nullable(Type.String({ description: 'shared or exclusive' })),
     streamingDuration: Nullable(Type.String({ description: `Batch interval of streaming functions. ${durationText}` })),
     maxConnFailures: Nullable(Type.Integer({ description: 'Consecutive worker start failures that mark the context broken' })),
+    runner: Nullable(
+      Type.String({ description: "Haze: a runner of the config file that starts this context's workers; absent: spark-submit on the master's machine" }),
+    ),
   },
   { $id: 'ContextRequest', description: 'Only name is required; absent or null fields come from the default context' },
 )
@@ -88,6 +91,7 @@ export const ContextConfig = Type.Object(
     workerMode: Type.Union([Type.Literal('shared'), Type.Literal('exclusive')]),
     streamingDuration: Type.String({ description: durationText }),
     maxConnFailures: Type.Integer(),
+    runner: Type.Optional(Type.String({ description: 'Haze: the runner that starts its workers; absent: spark-submit' })),
   },
   { $id: 'ContextConfig' },
 )

@@ -1,4 +1,7 @@
-/** Starts real workers: spark-submit with a one-time token the link server will expect. */
+/**
+ * Starts real workers: spark-submit (or the context's manual runner) with a one-time token the
+ * link server will expect.
+ */
 import { randomBytes } from 'node:crypto'
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
@@ -7,7 +10,9 @@ import type { Duration } from '../domain/duration.js'
 import type { Logger } from '../logger.js'
 import type { LinkServer } from './link-server.js'
 import type { WorkerCredentials } from '../auth/worker-credentials.js'
-import { sparkSubmitCommand } from './spark-submit.js'
+import type { RunnerConfig } from '../config.js'
+import { manualCommands } from './manual-runner.js'
+import { sparkSubmitCommand, type Command } from './spark-submit.js'
 import { SparkWorker } from './spark-worker.js'
 import type { Worker, WorkerLauncher, WorkerSpec } from './worker.js'
 
@@ -27,6 +32,8 @@ export interface SparkSubmitLauncherOptions {
   link: LinkServer
   /** Issues each worker its artifact-download credential, revoked when it exits. */
   credentials: WorkerCredentials
+  /** The config file's manual runners, by name (a context's `runner`). */
+  runners: Record<string, RunnerConfig>
   log: Logger
 }
 
@@ -36,9 +43,7 @@ export class SparkSubmitLauncher implements WorkerLauncher {
   launch(spec: WorkerSpec): Worker {
     const { options } = this
     const token = randomBytes(24).toString('hex')
-    const worker = new SparkWorker({
-      spec,
-      command: sparkSubmitCommand({
+    const submit = sparkSubmitCommand({
         sparkHome: options.sparkHome,
         python: options.python,
         entryScript: options.entryScript,
@@ -51,7 +56,19 @@ export class SparkSubmitLauncher implements WorkerLauncher {
         credential: options.credentials.issue(spec.id),
         cacheDir: options.cacheDir,
         heartbeatMs: options.heartbeatMs,
-      }),
+      })
+    const runnerName = spec.context.runner
+    const runner = runnerName === undefined ? undefined : options.runners[runnerName]
+    const manual = runner && manualCommands(runner, submit, spec.context, spec.id, options.entryScript)
+    const worker = new SparkWorker({
+      spec,
+      command:
+        runnerName !== undefined && runner === undefined
+          ? // Its start fails like any other, with the reason as its output (and counts as one).
+            failing(`context ${spec.context.name} names runner ${JSON.stringify(runnerName)}, which the config file no longer defines; add it back or update the context`)
+          : (manual?.start ?? submit),
+      detached: runner?.detached ?? false,
+      stopCommand: manual?.stop,
       startTimeout: options.startTimeout,
       heartbeatMs: options.heartbeatMs,
       stopGrace: options.stopGrace,
@@ -62,6 +79,11 @@ export class SparkSubmitLauncher implements WorkerLauncher {
     worker.once('exit', () => options.credentials.revoke(worker.id))
     return worker
   }
+}
+
+/** A command that prints `message` as an error and exits 1. */
+function failing(message: string): Command {
+  return { command: process.execPath, args: ['-e', 'console.error(`error: ${process.argv[1]}`); process.exit(1)', message], env: {} }
 }
 
 /** $SPARK_HOME if set, else the Spark that the PySpark package brings with it. */

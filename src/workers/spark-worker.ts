@@ -7,7 +7,7 @@
  *   counts as a start failure carrying its last output lines.
  * - Once ready, both sides send heartbeats; a worker silent for three intervals is killed.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
 import { createWriteStream, type WriteStream } from 'node:fs'
 import { createInterface } from 'node:readline'
@@ -27,8 +27,17 @@ export interface SparkWorkerOptions {
   stopGrace: Duration
   /** Where the process's own output is kept in full. */
   outputFile: string
+  /**
+   * The command hands the worker over to something else and exits 0 (a manual runner's
+   * `detached`): from then on the worker lives by its link alone, and has no process here.
+   */
+  detached?: boolean
+  /** Run once the worker has ended, to stop it wherever it ran (a manual runner's `stop`). */
+  stopCommand?: Command | undefined
   log: Logger
 }
+
+const STOP_COMMAND_MS = 30_000
 
 const KEPT_LINES = 40
 const ERROR_LINE = /\b(error|exception|unrecognized|fatal|failed|cannot|not found)\b/i
@@ -53,6 +62,9 @@ export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
   private requested = false
   private stopping: Promise<void> | undefined
   private readonly closed: Promise<void>
+  private resolveClosed: () => void = () => undefined
+  /** A detached runner's command has exited: the worker has no process here any more. */
+  private handedOver = false
 
   constructor(private readonly options: SparkWorkerOptions) {
     super()
@@ -75,17 +87,24 @@ export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
     for (const stream of [this.child.stdout, this.child.stderr]) {
       if (stream) createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => this.onOutput(line))
     }
-    this.closed = new Promise((resolve) => {
-      this.child.on('error', (error) => {
-        this.onOutput(`cannot start ${command}: ${error.message}`)
-        this.endReason ??= `could not be started: ${error.message}`
-      })
-      // 'exit' fires when spark-submit itself ends; anything left in its group goes with it.
-      this.child.on('exit', () => this.signalGroup('SIGKILL'))
-      this.child.on('close', (code, signal) => {
-        this.finish(code, signal)
-        resolve()
-      })
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve))
+    this.child.on('error', (error) => {
+      this.onOutput(`cannot start ${command}: ${error.message}`)
+      this.endReason ??= `could not be started: ${error.message}`
+    })
+    // 'exit' fires when spark-submit itself ends; anything left in its group goes with it
+    // (not when a detached runner hands over: what it left behind is the worker).
+    this.child.on('exit', (code) => {
+      if (!this.handsOver(code)) this.signalGroup('SIGKILL')
+    })
+    this.child.on('close', (code, signal) => {
+      if (this.handsOver(code)) {
+        this.handedOver = true
+        this.log.info('the runner handed the worker over and exited; the worker now lives by its link')
+        if (this.currentState === 'stopping') this.finish('its link closed')
+        return
+      }
+      this.finish(signal ? `killed by ${signal}` : `exited with code ${code}`)
     })
     this.startTimer = setTimeout(
       () => void this.terminate(`did not become ready within ${describeDuration(options.startTimeout)}`),
@@ -164,9 +183,15 @@ export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
     if (this.currentState !== 'exited') {
       this.endReason ??= reason
       if (this.currentState !== 'stopping') this.currentState = 'stopping'
-      this.signalGroup('SIGKILL')
+      if (this.handedOver) this.finish('its link closed')
+      else this.signalGroup('SIGKILL')
     }
     return this.closed
+  }
+
+  /** True if the command's exit with `code` hands the worker over rather than ending it. */
+  private handsOver(code: number | null): boolean {
+    return this.options.detached === true && code === 0 && !this.requested && this.currentState !== 'stopping' && this.currentState !== 'exited'
   }
 
   private onReady(message: { sparkVersion: string; applicationId: string; sparkUi?: string }): void {
@@ -189,14 +214,14 @@ export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
     this.emit('output', line)
   }
 
-  private finish(code: number | null, signal: NodeJS.Signals | null): void {
+  private finish(how: string): void {
+    if (this.currentState === 'exited') return
     const duringStart = this.info.sparkVersion === undefined
     this.currentState = 'exited'
     clearTimeout(this.startTimer)
     clearInterval(this.heartbeatTimer)
     this.socket?.terminate()
     this.output.end()
-    const how = signal ? `killed by ${signal}` : `exited with code ${code}`
     const reason = this.endReason ? `${this.endReason} (${how})` : how
     this.log.info({ reason }, 'worker ended')
     this.emit('exit', {
@@ -205,6 +230,19 @@ export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
       requested: this.requested,
       lastLines: [...this.lastLines],
       errorLines: [...this.errorLines],
+    })
+    this.resolveClosed()
+    this.runStopCommand()
+  }
+
+  /** A manual runner's stop command, once, whatever ended the worker; its failure is logged. */
+  private runStopCommand(): void {
+    const stop = this.options.stopCommand
+    if (!stop) return
+    execFile(stop.command, stop.args, { env: { ...process.env, ...stop.env }, timeout: STOP_COMMAND_MS, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
+      const output = `${stdout}${stderr}`.trim().split('\n').slice(-5).join(' | ')
+      if (error) this.log.warn({ err: error, output }, 'the runner\'s stop command failed')
+      else this.log.info({ output }, 'the runner\'s stop command ran')
     })
   }
 

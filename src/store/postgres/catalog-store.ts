@@ -2,7 +2,7 @@
  * Functions and contexts on PostgreSQL, in the same shape as SQLite's: contexts as their wire
  * JSON (lossless text for every field), a function's signature as JSON text.
  */
-import { type ContextConfig, type ContextJson, contextToJson } from '../../domain/context.js'
+import { type ContextConfig, type ContextJson, contextFromJson, contextToJson } from '../../domain/context.js'
 import { parseBodyDuration } from '../../domain/duration.js'
 import type { FunctionRecord, FunctionSignature } from '../../domain/function.js'
 import type { CatalogStore } from '../catalog-store.js'
@@ -66,12 +66,12 @@ export class PostgresCatalogStore implements CatalogStore {
 
   async getContext(name: string): Promise<ContextConfig | undefined> {
     const [row] = await this.db.run<{ config: string }>('SELECT config FROM contexts WHERE name = $1', [name], READ)
-    return row && contextFromJson(row.config)
+    return row && contextFromJson(JSON.parse(row.config) as ContextJson)
   }
 
   async listContexts(): Promise<ContextConfig[]> {
     const rows = await this.db.run<{ config: string }>('SELECT config FROM contexts ORDER BY name COLLATE "C"', [], READ)
-    return rows.map((row) => contextFromJson(row.config))
+    return rows.map((row) => contextFromJson(JSON.parse(row.config) as ContextJson))
   }
 
   async putContext(context: ContextConfig): Promise<void> {
@@ -98,14 +98,5 @@ function functionFromRow(row: FunctionRow): FunctionRecord {
     artifactSha: row.artifact_sha ?? undefined,
     createTime: row.create_time,
     updateTime: row.update_time,
-  }
-}
-
-function contextFromJson(text: string): ContextConfig {
-  const json = JSON.parse(text) as ContextJson
-  return {
-    ...json,
-    downtime: parseBodyDuration('downtime', json.downtime),
-    streamingDuration: parseBodyDuration('streamingDuration', json.streamingDuration),
   }
 }

@@ -3,7 +3,7 @@
  * lossless text form for every field (durations as "<n>s" / "Inf").
  */
 import { type ContextConfig, type ContextJson } from '../../domain/context.js'
-import { contextToJson } from '../../domain/context.js'
+import { contextFromJson, contextToJson } from '../../domain/context.js'
 import { parseBodyDuration } from '../../domain/duration.js'
 import type { FunctionRecord, FunctionSignature } from '../../domain/function.js'
 import type { CatalogStore } from '../catalog-store.js'
@@ -66,12 +66,12 @@ export class SqliteCatalogStore implements CatalogStore {
 
   async getContext(name: string): Promise<ContextConfig | undefined> {
     const row = this.getContextStatement.get(name) as { config: string } | undefined
-    return row && contextFromJson(row.config)
+    return row && contextFromJson(JSON.parse(row.config) as ContextJson)
   }
 
   async listContexts(): Promise<ContextConfig[]> {
     const rows = this.db.prepare('SELECT config FROM contexts ORDER BY name').all() as { config: string }[]
-    return rows.map((row) => contextFromJson(row.config))
+    return rows.map((row) => contextFromJson(JSON.parse(row.config) as ContextJson))
   }
 
   async putContext(context: ContextConfig): Promise<void> {
@@ -98,14 +98,5 @@ function functionFromRow(row: FunctionRow): FunctionRecord {
     artifactSha: row.artifact_sha ?? undefined,
     createTime: row.create_time,
     updateTime: row.update_time,
-  }
-}
-
-function contextFromJson(text: string): ContextConfig {
-  const json = JSON.parse(text) as ContextJson
-  return {
-    ...json,
-    downtime: parseBodyDuration('downtime', json.downtime),
-    streamingDuration: parseBodyDuration('streamingDuration', json.streamingDuration),
   }
 }

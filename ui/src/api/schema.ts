@@ -739,6 +739,7 @@ export interface paths {
                         workerMode?: string | null;
                         streamingDuration?: string | null;
                         maxConnFailures?: number | null;
+                        runner?: string | null;
                     };
                 };
             };
@@ -763,6 +764,8 @@ export interface paths {
                             /** @description Duration: "Inf" or whole seconds such as "3600s" */
                             streamingDuration: string;
                             maxConnFailures: number;
+                            /** @description Haze: the runner that starts its workers; absent: spark-submit */
+                            runner?: string;
                         };
                     };
                 };
@@ -829,6 +832,8 @@ export interface paths {
                             /** @description Duration: "Inf" or whole seconds such as "3600s" */
                             streamingDuration: string;
                             maxConnFailures: number;
+                            /** @description Haze: the runner that starts its workers; absent: spark-submit */
+                            runner?: string;
                         };
                     };
                 };
@@ -875,6 +880,7 @@ export interface paths {
                         workerMode?: string | null;
                         streamingDuration?: string | null;
                         maxConnFailures?: number | null;
+                        runner?: string | null;
                     };
                 };
             };
@@ -899,6 +905,8 @@ export interface paths {
                             /** @description Duration: "Inf" or whole seconds such as "3600s" */
                             streamingDuration: string;
                             maxConnFailures: number;
+                            /** @description Haze: the runner that starts its workers; absent: spark-submit */
+                            runner?: string;
                         };
                     };
                 };
@@ -969,6 +977,8 @@ export interface paths {
                             /** @description Duration: "Inf" or whole seconds such as "3600s" */
                             streamingDuration: string;
                             maxConnFailures: number;
+                            /** @description Haze: the runner that starts its workers; absent: spark-submit */
+                            runner?: string;
                         };
                     };
                 };
@@ -2180,6 +2190,8 @@ export interface components {
             /** @description Duration: "Inf" or whole seconds such as "3600s" */
             streamingDuration: string;
             maxConnFailures: number;
+            /** @description Haze: the runner that starts its workers; absent: spark-submit */
+            runner?: string;
         };
     };
     responses: never;
