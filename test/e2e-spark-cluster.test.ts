@@ -8,11 +8,15 @@
  * worker stopped on request takes its application with it.
  */
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { jobApi, jsonBody, startHaze, upload, type TestHaze } from './helpers/haze.js'
 import { sample } from './helpers/samples.js'
 import { startSparkCluster, type SparkCluster } from './helpers/spark-cluster.js'
 import { until } from './helpers/wait.js'
+import { zip } from './helpers/zip.js'
 
 const SPARK_MS = 180_000
 
@@ -22,7 +26,16 @@ interface Spread {
   application: string
 }
 
+/**
+ * Resolved from Maven Central by spark-submit itself. Gson has no dependencies: Spark's Ivy
+ * looks in ~/.m2 first, where Maven may have left a library's pom without its jar, and then
+ * fails rather than downloading it (commons-text's commons-lang3 did, here).
+ */
+const PACKAGE = 'com.google.code.gson:gson:2.10.1'
+
 describe('jobs on a Spark standalone cluster', { timeout: 900_000 }, () => {
+  const files = mkdtempSync(join(tmpdir(), 'haze-cluster-files-'))
+  const pyFiles = join(files, 'extra.zip')
   let cluster: SparkCluster
   let haze: TestHaze
   const clusterConf = () => ({
@@ -44,13 +57,14 @@ describe('jobs on a Spark standalone cluster', { timeout: 900_000 }, () => {
   }
 
   before(async () => {
+    writeFileSync(pyFiles, zip({ 'haze_extra.py': 'ANSWER = "from --py-files"\n' }))
     // Two cores a worker: each application (spark.cores.max 2) gets one core on each, so the
     // shared and the exclusive context's applications run side by side.
     cluster = await startSparkCluster(2, { cores: 2 })
     haze = await startHaze({ workerStartTimeout: SPARK_MS })
     assert.equal((await haze.api('/v2/api/artifacts', upload('cluster.py', sample('cluster.py')))).status, 200)
     const contexts = [
-      { name: 'cluster-shared', workerMode: 'shared', maxJobs: 2, downtime: 'Inf', sparkConf: clusterConf() },
+      { name: 'cluster-shared', workerMode: 'shared', maxJobs: 2, downtime: 'Inf', sparkConf: clusterConf(), runOptions: `--packages ${PACKAGE} --py-files ${pyFiles}` },
       {
         name: 'cluster-exclusive',
         workerMode: 'exclusive',
@@ -59,7 +73,7 @@ describe('jobs on a Spark standalone cluster', { timeout: 900_000 }, () => {
       },
     ]
     for (const context of contexts) assert.equal((await haze.json('/v2/api/contexts', jsonBody('POST', context))).status, 200)
-    for (const [name, className] of [['spread', 'spread'], ['settings', 'settings']]) {
+    for (const [name, className] of [['spread', 'spread'], ['settings', 'settings'], ['json-field', 'json_field'], ['imported', 'imported']]) {
       const fn = { name, path: 'cluster.py', className, defaultContext: 'cluster-shared' }
       assert.equal((await haze.json('/v2/api/functions', jsonBody('POST', fn))).status, 200)
     }
@@ -67,6 +81,7 @@ describe('jobs on a Spark standalone cluster', { timeout: 900_000 }, () => {
   after(async () => {
     await haze?.close()
     await cluster?.stop()
+    rmSync(files, { recursive: true, force: true })
   })
 
   it('spreads a shared context\'s job over both executors of the cluster', async () => {
@@ -80,6 +95,11 @@ describe('jobs on a Spark standalone cluster', { timeout: 900_000 }, () => {
     const app = status.activeapps.find((candidate) => candidate.id === spread.application)
     assert.equal(app?.cores, 2)
     assert.deepEqual(status.workers.map((worker) => worker.coresused), [1, 1])
+  })
+
+  it('gives the driver what --packages (from Maven Central) and --py-files bring', async () => {
+    assert.equal(await result<string>(await run('json-field', { document: '{"engine": "spark"}', field: 'engine' }, 'cluster-shared')), 'spark')
+    assert.equal(await result<string>(await run('imported', { module: 'haze_extra', attribute: 'ANSWER' }, 'cluster-shared')), 'from --py-files')
   })
 
   it("runs an exclusive context's job with spark-submit's own options, and its application leaves the cluster with its worker", async () => {

@@ -24,3 +24,17 @@ def settings(spark: SparkSession, keys: list[str]) -> dict:
     """The driver's values of these Spark settings (None when unset)."""
     conf = spark.sparkContext.getConf()
     return {key: conf.get(key, None) for key in keys}
+
+
+def json_field(spark: SparkSession, document: str, field: str) -> str:
+    """A field of a JSON document, read by Gson in the driver's JVM: present only when
+    --packages brought it."""
+    parsed = spark.sparkContext._jvm.com.google.gson.JsonParser.parseString(document)
+    return parsed.getAsJsonObject().get(field).getAsString()
+
+
+def imported(spark: SparkSession, module: str, attribute: str) -> str:
+    """An attribute of a module the driver can import (e.g. one shipped with --py-files)."""
+    import importlib
+
+    return str(getattr(importlib.import_module(module), attribute))
