@@ -38,13 +38,9 @@ describe('jobs on a Spark standalone cluster', { timeout: 900_000 }, () => {
   const pyFiles = join(files, 'extra.zip')
   let cluster: SparkCluster
   let haze: TestHaze
-  const clusterConf = () => ({
-    'spark.master': cluster.url,
-    'spark.driver.host': '127.0.0.1',
-    'spark.executor.memory': '512m',
-    'spark.cores.max': '2',
-    'spark.ui.port': '0',
-  })
+  const clusterConf = () => ({ 'spark.master': cluster.url, 'spark.driver.host': '127.0.0.1', 'spark.ui.port': '0' })
+  /** The exclusive context says in sparkConf what the shared one says with spark-submit's options. */
+  const sized = { 'spark.executor.memory': '512m', 'spark.cores.max': '2' }
   const run = async (fn: string, args: unknown, context: string) => {
     const answer = await haze.json<{ id: string }>(`/v2/api/functions/${fn}/jobs?context=${context}`, jsonBody('POST', args))
     assert.equal(answer.status, 200, JSON.stringify(answer.body))
@@ -64,11 +60,11 @@ describe('jobs on a Spark standalone cluster', { timeout: 900_000 }, () => {
     haze = await startHaze({ workerStartTimeout: SPARK_MS })
     assert.equal((await haze.api('/v2/api/artifacts', upload('cluster.py', sample('cluster.py')))).status, 200)
     const contexts = [
-      { name: 'cluster-shared', workerMode: 'shared', maxJobs: 2, downtime: 'Inf', sparkConf: clusterConf(), runOptions: `--packages ${PACKAGE} --py-files ${pyFiles}` },
+      { name: 'cluster-shared', workerMode: 'shared', maxJobs: 2, downtime: 'Inf', sparkConf: clusterConf(), runOptions: `--executor-memory 512m --total-executor-cores 2 --packages ${PACKAGE} --py-files ${pyFiles}` },
       {
         name: 'cluster-exclusive',
         workerMode: 'exclusive',
-        sparkConf: clusterConf(),
+        sparkConf: { ...clusterConf(), ...sized },
         runOptions: '--driver-memory 600m --conf spark.haze.test.marker=on --deploy-mode client --verbose',
       },
     ]
@@ -90,7 +86,8 @@ describe('jobs on a Spark standalone cluster', { timeout: 900_000 }, () => {
     assert.equal(spread.sum, (80 * 79) / 2)
     const worked = Object.values(spread.tasks).filter((tasks) => tasks > 0)
     assert.equal(worked.length, 2, `tasks by executor: ${JSON.stringify(spread.tasks)}`)
-    // The master sees the application holding one core on each of its two workers.
+    // The master sees the application holding one core on each of its two workers: two in
+    // all, as --total-executor-cores asked.
     const status = await cluster.status()
     const app = status.activeapps.find((candidate) => candidate.id === spread.application)
     assert.equal(app?.cores, 2)
