@@ -15,7 +15,7 @@ import type { JobLogs, LogLevel } from '../logs/job-logs.js'
 import type { ContextService } from '../catalog/context-service.js'
 import type { FunctionRecord, FunctionSignature } from '../domain/function.js'
 import type { JobPatch, JobStore } from '../store/job-store.js'
-import type { ContextKind, WorkerMessage } from '../workers/protocol.js'
+import { isContextKind, type ContextKind, type WorkerMessage } from '../workers/protocol.js'
 import type { Worker, WorkerExit, WorkerLauncher, WorkerSpec } from '../workers/worker.js'
 import { ContextRunner, type RunnerHost } from './context-runner.js'
 import { JobJournal } from './job-journal.js'
@@ -61,15 +61,6 @@ export interface SubmitRequest {
   /** The name of the API token that started it, if any. */
   startedBy?: string | undefined
 }
-
-const KNOWN_KINDS: ReadonlySet<string> = new Set([
-  'spark_session',
-  'spark_context',
-  'sql_context',
-  'hive_session',
-  'hive_context',
-  'streaming_context',
-])
 
 export class Executor implements RunnerHost {
   readonly log: Logger
@@ -163,7 +154,7 @@ export class Executor implements RunnerHost {
           : `function ${JSON.stringify(fn.name)} runs in context ${JSON.stringify(contextName)}, which no longer exists; create it or update the function`,
       )
     }
-    if (!KNOWN_KINDS.has(signature.contextKind)) {
+    if (!isContextKind(signature.contextKind)) {
       throw badRequest(`function ${JSON.stringify(fn.name)} asks for a Spark object Haze cannot give: ${signature.contextKind}`)
     }
     const record: JobRecord = {

@@ -10,13 +10,12 @@ import type { LogLevel } from '../logs/job-logs.js'
 
 export const LINK_PATH = '/internal/workers/link'
 
-export type ContextKind =
-  | 'spark_session'
-  | 'spark_context'
-  | 'sql_context'
-  | 'hive_session'
-  | 'hive_context'
-  | 'streaming_context'
+/** The Spark objects a function may ask for; the schema's `run.contextKind` must list exactly these (checked below). */
+export const CONTEXT_KINDS = ['spark_session', 'spark_context', 'sql_context', 'hive_session', 'hive_context', 'streaming_context'] as const
+
+export type ContextKind = (typeof CONTEXT_KINDS)[number]
+
+export const isContextKind = (text: string): text is ContextKind => (CONTEXT_KINDS as readonly string[]).includes(text)
 
 export type WorkerMessage =
   | { type: 'hello'; workerId: string; token: string; pid: number; versions: { python: string; pyspark: string; worker: string } }
@@ -45,8 +44,16 @@ export type MasterMessage =
 
 export const SCHEMA_FILE = join(HAZE_HOME, 'protocol', 'worker-link.schema.json')
 
+const schema = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as { $defs?: { run?: { properties?: { contextKind?: { enum?: unknown } } } } }
 const ajv = new Ajv2020({ allErrors: false, strict: false })
-const validate = ajv.compile(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as object)
+const validate = ajv.compile(schema)
+
+// The schema file is the contract; the list above is its TypeScript spelling. Differing, the
+// master would accept functions the workers refuse (or the reverse): refuse to start instead.
+const schemaKinds = schema.$defs?.run?.properties?.contextKind?.enum
+if (JSON.stringify(schemaKinds) !== JSON.stringify(CONTEXT_KINDS)) {
+  throw new Error(`${SCHEMA_FILE}: run.contextKind lists ${JSON.stringify(schemaKinds)}, but the master knows ${JSON.stringify(CONTEXT_KINDS)}`)
+}
 
 /** The text of a WebSocket frame, whichever buffer form `ws` delivered it in. */
 export function frameText(data: Buffer | ArrayBuffer | Buffer[]): string {

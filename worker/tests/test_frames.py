@@ -43,3 +43,12 @@ def test_not_json():
         parse_master_frame("{")
     with pytest.raises(BadFrame, match="binary"):
         parse_master_frame(b"{}")
+
+
+def test_the_worker_knows_exactly_the_schema_s_context_kinds():
+    from fake_master import SCHEMA
+    from haze_worker import frames, signature
+
+    kinds = SCHEMA["$defs"]["run"]["properties"]["contextKind"]["enum"]
+    assert list(frames._CONTEXT_KINDS) == kinds
+    assert sorted(signature.TAGS) == sorted(kinds)
