@@ -5,6 +5,7 @@ Tests share the worker and run in file order; the last one shuts it down.
 """
 
 import json
+import re
 import time
 import zipfile
 
@@ -53,6 +54,18 @@ def artifacts(master):
 def every_frame_is_valid(master):
     yield
     assert master.invalid == []
+
+
+def output_line(worker, pattern: str, since: int, timeout: float = 60) -> str:
+    """The first line of the worker's own output (Spark's log) after line ``since`` that
+    matches ``pattern``, waited for with a bound."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for line in worker.output[since:]:
+            if re.search(pattern, line):
+                return line
+        time.sleep(0.05)
+    raise AssertionError(f"no output line matching {pattern!r} within {timeout} s:\n{worker.tail()}")
 
 
 def result(frame: dict):
@@ -164,10 +177,11 @@ def test_output_after_a_job_is_nobodys(master, worker, artifacts):
 
 
 def test_cancel_a_running_spark_job(master, worker, artifacts):
+    since = len(worker.output)
     master.run("slow", artifacts["jobs.py"], "slow_count", {"seconds": 30}, context_kind="spark_context")
     master.wait_for(lambda f: f["type"] == "started" and f["jobId"] == "slow")
     master.wait_for(lambda f: f["type"] == "heartbeat" and "slow" in f["runningJobs"], timeout=5)
-    time.sleep(1.5)  # the Spark job is running now
+    output_line(worker, r"Starting task \d+\.\d+ in stage", since)  # Spark runs the job's tasks now
     cancelled_at = time.monotonic()
     master.send({"type": "cancel", "jobId": "slow"})
     frame = master.outcome("slow", timeout=15)
@@ -180,7 +194,8 @@ def test_cancel_a_running_spark_job(master, worker, artifacts):
 def test_cancel_a_pure_python_loop(master, worker, artifacts):
     master.run("busy", artifacts["jobs.py"], "busy_loop")
     master.wait_for(lambda f: f["type"] == "started" and f["jobId"] == "busy")
-    time.sleep(0.5)
+    # Wherever the job's thread is from here on (the loop, or just before it), the
+    # asynchronous exception of the cancel stops it.
     cancelled_at = time.monotonic()
     master.send({"type": "cancel", "jobId": "busy"})
     frame = master.outcome("busy", timeout=15)
@@ -191,10 +206,11 @@ def test_cancel_a_pure_python_loop(master, worker, artifacts):
 
 
 def test_cancel_a_streaming_job(master, worker, artifacts):
+    since = len(worker.output)
     master.run("stream", artifacts["jobs.py"], "stream_forever", context_kind="streaming_context",
                streaming_duration=500)
     master.wait_for(lambda f: f["type"] == "started" and f["jobId"] == "stream")
-    time.sleep(1.5)
+    output_line(worker, r"StreamingContext started", since)
     cancelled_at = time.monotonic()
     master.send({"type": "cancel", "jobId": "stream"})
     frame = master.outcome("stream", timeout=15)
@@ -210,8 +226,9 @@ def test_a_job_after_another_in_its_thread_starts_clean(master, worker, artifact
     frame = master.call("state-1", artifacts["jobs.py"], "thread_state", context_kind="spark_context")
     assert result(frame) == {**clean, "jobGroup": "state-1"}
     master.run("dirty-spin", artifacts["jobs.py"], "dirty", {"spin": True}, context_kind="spark_context")
-    master.wait_for(lambda f: f["type"] == "started" and f["jobId"] == "dirty-spin")
-    time.sleep(0.3)
+    # Cancelled once it has left its marks and spins.
+    master.wait_for(lambda f: f["type"] == "log" and f["jobId"] == "dirty-spin"
+                    and any(line["message"] == "dirty, spinning" for line in f["lines"]))
     master.send({"type": "cancel", "jobId": "dirty-spin"})
     frame = master.outcome("dirty-spin", timeout=15)
     assert frame["type"] == "failed" and frame["cancelled"]

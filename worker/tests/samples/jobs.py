@@ -90,6 +90,8 @@ def dirty(sc: SparkContext, spin: bool = False) -> str:
     or with `spin` loops until cancelled: the next job in the thread must not see them."""
     sc.setLocalProperty("haze.test.mark", "dirty")
     sc.addJobTag("haze-test-dirty")
+    if spin:
+        print("dirty, spinning", flush=True)
     while spin:
         pass
     return threading.current_thread().name
