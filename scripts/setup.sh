@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Haze needs, idempotently, one line per step:
 #   node packages (npm ci), a Python virtual environment (.venv) with PySpark and the
-#   haze-worker package, the compiled master (dist/) and the web UI (dist/ui). Checks Java.
+#   haze-worker package, the JVM function library (jvm/, Maven), the compiled master (dist/)
+#   and the web UI (dist/ui). Checks Java.
 #   What only the tests need (brokers, Chromium) is installed by bin/test: scripts/brokers.sh,
 #   scripts/browser.sh.
 # Usage: scripts/setup.sh
@@ -59,6 +60,28 @@ else
 
   .venv/bin/python -m pip install --disable-pip-version-check -q -e "./worker[test]" -r test-requirements.txt >&2
   echo "$py_fp" > .venv/.haze-stamp
+fi
+
+# --- The JVM function library (jvm/): Maven, compiled against the installed PySpark's own jars --
+# jvm/pom.xml pins spark.version once; it must be the installed PySpark's.
+pyspark_jars="$(.venv/bin/python -c 'import os, pyspark; print(os.path.join(os.path.dirname(pyspark.__file__), "jars"))')"
+pyspark_version="$(.venv/bin/python -c 'import pyspark; print(pyspark.__version__)')"
+pinned_spark="$(sed -n 's:.*<spark.version>\(.*\)</spark.version>.*:\1:p' jvm/pom.xml)"
+[[ "$pyspark_version" == "$pinned_spark" ]] ||
+  fail "jvm/pom.xml pins Spark $pinned_spark but the installed PySpark is $pyspark_version; set <spark.version> (and the jar versions beside it) to match"
+jvm_fp="$( (echo "$pyspark_jars"; fingerprint $(find jvm -name target -prune -o -type f -print | LC_ALL=C sort)) | sha1sum | cut -d' ' -f1)"
+if stamp_ok jvm/runtime/target/.haze-stamp "$jvm_fp" && [[ -f jvm/runtime/target/haze-jvm.jar ]]; then
+  step "jvm: function library up to date"
+else
+  if ! command -v javac >/dev/null || ! command -v mvn >/dev/null; then
+    can_apt || fail "building jvm/ needs a JDK 17 and Maven; install them (apt-get install openjdk-17-jdk-headless maven)"
+    step "jvm: installing openjdk-17-jdk-headless and maven (apt)"
+    apt_install openjdk-17-jdk-headless maven
+  fi
+  step "jvm: building the function library with Maven against PySpark $pyspark_version (a first build downloads Maven's plugins)"
+  quietly "the JVM library did not build (mvn -f jvm/pom.xml package)" \
+    mvn -B -q -f jvm/pom.xml -Dpyspark.jars="$pyspark_jars" package
+  echo "$jvm_fp" > jvm/runtime/target/.haze-stamp
 fi
 
 # --- The master, compiled --------------------------------------------------------------------

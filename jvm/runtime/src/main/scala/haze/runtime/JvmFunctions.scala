@@ -1,0 +1,115 @@
+package haze.runtime
+
+import mist.api._
+import mist.api.data._
+import java.io.File
+import java.net.URLClassLoader
+import java.util.concurrent.ConcurrentHashMap
+
+/** Loads functions from artifact jars: each jar in a class loader of its own, kept per SHA-1 (an
+  * artifact version never changes), whose parent holds Haze's library, so `mist.api` is shared. */
+object JvmFunctions {
+  private val loaders = new ConcurrentHashMap[String, URLClassLoader]()
+
+  final class LoadError(message: String, cause: Throwable = null) extends Exception(message, cause)
+
+  def loader(jarPath: String, key: String): ClassLoader =
+    loaders.computeIfAbsent(key, _ => new URLClassLoader(Array(new File(jarPath).toURI.toURL), getClass.getClassLoader))
+
+  /** The function object `className` names: a Scala object (`Name$` or `Name`) or a class with a no-arg constructor. */
+  def load(loader: ClassLoader, className: String, jarName: String): (MistFn, Class[_]) = {
+    val cls = try Class.forName(className, true, loader) catch {
+      case _: ClassNotFoundException if !className.endsWith("$") =>
+        try Class.forName(className + "$", true, loader) catch {
+          case _: ClassNotFoundException => throw new LoadError(s"class $className not found in $jarName")
+        }
+      case _: ClassNotFoundException => throw new LoadError(s"class $className not found in $jarName")
+      case e: LinkageError =>
+        throw new LoadError(s"class $className in $jarName cannot be loaded: $e; check your artifact or the Haze library version it was built with", e)
+    }
+    // A Scala object's companion class (`Name`) only forwards to the object (`Name$`).
+    val companion = if (classOf[MistFn].isAssignableFrom(cls) || className.endsWith("$")) None
+      else try Some(Class.forName(className + "$", true, loader)) catch { case _: ClassNotFoundException => None }
+    companion.filter(c => classOf[MistFn].isAssignableFrom(c)).foreach(c => return load(loader, c.getName, jarName))
+    if (!classOf[MistFn].isAssignableFrom(cls)) {
+      throw new LoadError(s"class ${cls.getName} in $jarName is not a function: it does not extend mist.api.MistFn")
+    }
+    val instance = try {
+      val module = cls.getFields.find(_.getName == "MODULE$")
+      module match {
+        case Some(field) => field.get(null)
+        case None =>
+          val constructor = cls.getDeclaredConstructor()
+          constructor.setAccessible(true)
+          constructor.newInstance()
+      }
+    } catch {
+      case e: NoSuchMethodException => throw new LoadError(s"class ${cls.getName} in $jarName has no constructor without arguments", e)
+      case e: java.lang.reflect.InvocationTargetException =>
+        throw new LoadError(s"creating ${cls.getName} failed: ${e.getCause}", e.getCause)
+    }
+    (instance.asInstanceOf[MistFn], cls)
+  }
+
+  /** `scala` when the class was compiled from a .scala file (its SourceFile attribute), else `java`, as Mist decides. */
+  def language(cls: Class[_]): String = {
+    val resource = cls.getName.replace('.', '/') + ".class"
+    val in = cls.getClassLoader.getResourceAsStream(resource)
+    if (in == null) "java"
+    else try {
+      val text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1)
+      if (text.contains(".scala")) "scala" else "java"
+    } finally in.close()
+  }
+
+  /** A function's signature as the master stores it, in Mist's encoding. */
+  def describe(fn: MistFn, cls: Class[_]): JsMap = {
+    val infos = fn.handle.describe()
+    val execute = infos.collect { case UserInputArgument(name, t) => name -> t.toJs }
+    val tags = infos.collect { case InternalArgument(t) => t }.flatten.distinct
+    val defaults = infos.collect { case ArgDefault(name, value) => name -> value }
+    val kind =
+      if (tags.contains(ArgInfo.StreamingContextTag)) "streaming_context"
+      else if (tags.contains(ArgInfo.HiveContextTag)) "hive_session"
+      else if (tags.contains(ArgInfo.SqlContextTag)) "spark_session"
+      else "spark_context"
+    JsMap(
+      "ok" -> JsTrue,
+      "lang" -> JsString(language(cls)),
+      "execute" -> JsMap(execute: _*),
+      "tags" -> JsList(tags.map(JsString(_))),
+      "contextKind" -> JsString(kind),
+      "defaults" -> JsMap(defaults: _*),
+    )
+  }
+
+  /** Mist's validation of the arguments (types, defaults, `validated` rules): the failure as text, or None. */
+  def validate(fn: MistFn, params: JsMap): Option[String] = fn.handle.validate(params) match {
+    case failed: Failed => Some(failed.toString)
+    case _ => None
+  }
+
+  /** A throwable as `Class: message` and its stack without the frames of Haze and reflection below the user's code. */
+  def failure(error: Throwable): JsMap = {
+    val root = error match {
+      case e: java.lang.reflect.InvocationTargetException if e.getCause != null => e.getCause
+      case e => e
+    }
+    val trace = new StringBuilder
+    var current = root
+    var first = true
+    while (current != null) {
+      trace.append(if (first) "" else "Caused by: ").append(current.toString).append('\n')
+      current.getStackTrace.takeWhile(f => !f.getClassName.startsWith("haze.runtime.") && !f.getClassName.startsWith("mist.api.")
+          && !f.getClassName.startsWith("jdk.internal.reflect.") && !f.getClassName.startsWith("java.lang.reflect."))
+        .foreach(f => trace.append("\tat ").append(f).append('\n'))
+      first = false
+      current = if (current.getCause eq current) null else current.getCause
+    }
+    val message = root match {
+      case e: LoadError => e.getMessage
+      case e => e.toString
+    }
+    JsMap("ok" -> JsFalse, "error" -> JsString(message), "traceback" -> JsString(trace.toString))
+  }
+}
