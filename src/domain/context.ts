@@ -14,6 +14,13 @@ export const RUNNER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
 
 export type WorkerMode = 'shared' | 'exclusive'
 
+/**
+ * Upper bounds that keep a typo from asking for a million Spark drivers (an exclusive context
+ * starts one worker per running job) or from never marking a context broken.
+ */
+export const MAX_JOBS_LIMIT = 10_000
+export const MAX_CONN_FAILURES_LIMIT = 1_000_000
+
 export interface ContextConfig {
   name: string
   sparkConf: Record<string, string>
@@ -116,11 +123,11 @@ export function resolveContext(request: ContextRequest, defaults: ContextConfig)
 
 /** Invariants every context keeps, whichever way it was made (API or configuration). */
 export function checkContext(context: ContextConfig): void {
-  if (!Number.isInteger(context.maxJobs) || context.maxJobs < 1) {
-    throw badRequest(`maxJobs must be a whole number of at least 1; got ${context.maxJobs}`)
+  if (!Number.isInteger(context.maxJobs) || context.maxJobs < 1 || context.maxJobs > MAX_JOBS_LIMIT) {
+    throw badRequest(`maxJobs must be a whole number of at least 1 and at most ${MAX_JOBS_LIMIT}; got ${context.maxJobs}`)
   }
-  if (!Number.isInteger(context.maxConnFailures) || context.maxConnFailures < 1) {
-    throw badRequest(`maxConnFailures must be a whole number of at least 1; got ${context.maxConnFailures}`)
+  if (!Number.isInteger(context.maxConnFailures) || context.maxConnFailures < 1 || context.maxConnFailures > MAX_CONN_FAILURES_LIMIT) {
+    throw badRequest(`maxConnFailures must be a whole number of at least 1 and at most ${MAX_CONN_FAILURES_LIMIT}; got ${context.maxConnFailures}`)
   }
   if (context.streamingDuration < 1000 || !Number.isFinite(context.streamingDuration)) {
     throw badRequest('streamingDuration must be a finite number of seconds, at least "1s"')

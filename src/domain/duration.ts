@@ -37,6 +37,29 @@ const UNIT_MS: ReadonlyArray<[RegExp, number]> = [
   [/^(ns|nanos?|nanoseconds?)$/, 0.000_001],
 ]
 
+/** Each ASCII letter in either case, as a pattern (the parser lower-cases units; µ has no other case it takes). */
+const anyCase = (word: string) => [...word].map((c) => (/[a-z]/.test(c) ? `[${c}${c.toUpperCase()}]` : c)).join('')
+
+const UNIT_WORDS = [
+  'd', 'days', 'day', 'h', 'hours', 'hour', 'min', 'mins', 'minutes', 'minute', 's', 'secs', 'sec', 'seconds', 'second',
+  'ms', 'millis', 'milli', 'milliseconds', 'millisecond', 'µs', 'us', 'micros', 'micro', 'microseconds', 'microsecond',
+  'ns', 'nanos', 'nano', 'nanoseconds', 'nanosecond',
+]
+
+/**
+ * What `parseQueryDuration` accepts, as a JSON Schema pattern for the API document (without the
+ * blanks it also trims around the text). Only ASCII character classes: the pattern is also
+ * read by Python tools, whose `\d` and `\s` mean more than JavaScript's.
+ */
+export const QUERY_DURATION_PATTERN =
+  `^(?:Inf|PlusInf|[+]Inf|[0-9]+(?:[.][0-9]+)?[ ]*(?:${UNIT_WORDS.sort((a, b) => b.length - a.length).map(anyCase).join('|')}))$`
+
+/** What `parseBodyDuration` accepts, as a JSON Schema pattern: "Inf" or whole seconds. */
+export const BODY_DURATION_PATTERN = '^(?:Inf|[0-9]{1,12}s)$'
+
+/** A finite body duration of at least one second (a streaming batch interval). */
+export const POSITIVE_SECONDS_PATTERN = '^(?=[0-9]{1,12}s$)0*[1-9][0-9]*s$'
+
 export function parseQueryDuration(field: string, text: string): Duration {
   const trimmed = text.trim()
   if (['Inf', 'PlusInf', '+Inf'].includes(trimmed)) return INFINITE

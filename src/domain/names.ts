@@ -25,7 +25,25 @@ function artifactNameProblem(name: string): string | undefined {
   return undefined
 }
 
-const ENTITY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$/
+/**
+ * The blanks `String.prototype.trim` removes, besides the control characters refused anyway,
+ * spelled out: JavaScript's `\s` and Python's differ, and the API document's patterns are read
+ * by both (Ajv here, schemathesis and client generators elsewhere).
+ */
+const BLANK = '[ \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]'
+
+/**
+ * `artifactNameProblem` as a JSON Schema pattern, for the API document. The one thing it cannot
+ * say is the 255-byte limit (a pattern counts characters): names are at most 255 characters
+ * there, and longer UTF-8 encodings are still refused here.
+ */
+export const ARTIFACT_NAME_PATTERN =
+  `^(?![.])(?!${BLANK})(?![\\s\\S]*${BLANK}$)(?![\\s\\S]*[.][.])[^/\\\\\\u0000-\\u001f\\u007f]{1,255}$`
+
+/** Function and context names, as a JSON Schema pattern (the same rule as `checkEntityName`). */
+export const ENTITY_NAME_PATTERN = '^(?![A-Za-z0-9_.@-]*[.][.])[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$'
+
+const ENTITY_NAME = new RegExp(ENTITY_NAME_PATTERN, 'u')
 
 /** Function and context names: letters, digits, `_ . @ -`, at most 128, starting with a letter or digit. */
 export function checkEntityName(kind: 'function' | 'context', name: string): string {

@@ -11,8 +11,13 @@ import { Ajv } from 'ajv'
 import type { Logger } from '../logger.js'
 import { parseAllBodiesAsJson } from './body.js'
 import type { HazeApp, HttpDeps } from './deps.js'
-import { errorHandler, sendProblem } from './errors.js'
+import { errorHandler } from './errors.js'
+import { HazeError } from '../domain/errors.js'
 import { guardOrigins } from './origins.js'
+import { indexRouteMethods } from './method-not-allowed.js'
+import { refineDocument } from './api-document.js'
+import { Problem } from './schemas.js'
+import { ruleFor } from '../auth/policy.js'
 import { guardApi } from '../auth/http.js'
 import { auditChanges } from '../auth/audit.js'
 import { redactUrl } from '../auth/tokens.js'
@@ -50,8 +55,9 @@ export async function buildApp(deps: HttpDeps, log: Logger): Promise<HazeApp> {
 
   // Bodies are checked as sent: a string is not a number. Query strings are text by nature
   // and are parsed by `query.ts`, so only arrays are coerced (a single `status` is a list of one).
-  const bodyAjv = new Ajv({ allErrors: true, coerceTypes: false, useDefaults: false, removeAdditional: false, strict: false })
-  const queryAjv = new Ajv({ allErrors: true, coerceTypes: 'array', strict: false })
+  // verbose: each error carries its schema and value, for the schemas' own refusals (errors.ts).
+  const bodyAjv = new Ajv({ allErrors: true, verbose: true, coerceTypes: false, useDefaults: false, removeAdditional: false, strict: false })
+  const queryAjv = new Ajv({ allErrors: true, verbose: true, coerceTypes: 'array', strict: false })
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema),
   )
@@ -70,10 +76,21 @@ export async function buildApp(deps: HttpDeps, log: Logger): Promise<HazeApp> {
       'request',
     )
   })
-  app.setErrorHandler(errorHandler)
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, 404, `nothing at ${request.method} ${request.url.split('?')[0] ?? ''}; see /docs for the API`),
-  )
+  const methods = indexRouteMethods(app)
+  // A request no route matched can fail in body parsing before the not-found handler (QUERY
+  // without a Content-Type): it is answered as unmatched, 404 or 405, never as a bad body.
+  // Refusals of the caller (401, 403) stay what they are: they tell a stranger nothing.
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    const refusal = error.statusCode === 401 || error.statusCode === 403 || (error instanceof HazeError && ['unauthorized', 'forbidden'].includes(error.code))
+    if (request.is404 && !refusal) methods.answer(request, reply)
+    else errorHandler(error, request, reply)
+  })
+  app.setNotFoundHandler((request, reply) => methods.answer(request, reply))
+  // `/v2/api/functions/` matches `/v2/api/functions/:id` with an empty id: that is no resource.
+  app.addHook('preValidation', async (request, reply) => {
+    const params = request.params as Record<string, unknown> | undefined
+    if (params && Object.values(params).some((value) => value === '')) return methods.answer(request, reply)
+  })
   guardOrigins(app, deps.config.allowedOrigins)
   // After the origin guard (a foreign page is refused whatever it sends) and before any body is read.
   guardApi(app, deps.gate)
@@ -104,6 +121,11 @@ export async function buildApp(deps: HttpDeps, log: Logger): Promise<HazeApp> {
     // Shared schemas are components named by their $id (FunctionInfo, not def-0): the typed
     // client (ui/src/api/schema.ts) and other generators name their types after them.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    transformObject: (document) =>
+      refineDocument(('openapiObject' in document ? document.openapiObject : document.swaggerObject) as Record<string, unknown>, {
+        problem: Problem as unknown as Record<string, unknown>,
+        accessOf: (method, route) => ruleFor(method, route, { publicMetrics: deps.config.metrics.public }).access,
+      }),
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   app.get('/v2/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())

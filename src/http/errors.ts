@@ -83,31 +83,50 @@ function describe(error: FastifyError | HazeError | Error): { status: number; de
   return { status: 500, detail: 'internal error; the Haze log has the details' }
 }
 
-type ValidationIssue = NonNullable<FastifyError['validation']>[number]
+type ValidationIssue = NonNullable<FastifyError['validation']>[number] & { parentSchema?: unknown; data?: unknown }
+
+/**
+ * A schema may say in its own words why a value is refused: `x-refusal`, a sentence with `{}`
+ * for the value as JSON, or `x-refusal-<keyword>` for one failed keyword (`x-refusal-maximum`).
+ * The document's patterns and ranges then refuse with the same messages the code would.
+ */
+function refusalOf(issue: ValidationIssue): string | undefined {
+  const schema = issue.parentSchema as Record<string, unknown> | undefined
+  const template = schema?.[`x-refusal-${issue.keyword}`] ?? schema?.['x-refusal']
+  if (typeof template !== 'string') return undefined
+  return template.replace('{}', JSON.stringify(issue.data) ?? String(issue.data))
+}
 
 /**
  * One sentence per field. Ajv reports each branch of a nullable field's anyOf separately
  * ("must be integer", "must be null", "must match a schema in anyOf"); they are merged into
- * "maxJobs must be integer or null".
+ * "maxJobs must be integer or null". A field whose schema has its own refusal says only that.
  */
 function describeValidation(issues: readonly ValidationIssue[], where: string): string {
   const byField = new Map<string, string[]>()
+  const refused = new Map<string, string>()
   for (const issue of issues) {
     const path = issue.instancePath.replace(/^\//, '').replaceAll('/', '.')
     const missing = (issue.params as { missingProperty?: string }).missingProperty
     const field = missing !== undefined ? (path ? `${path}.${missing}` : missing) : path || where
+    const refusal = missing === undefined ? refusalOf(issue) : undefined
+    if (refusal !== undefined) {
+      if (!refused.has(field)) refused.set(field, refusal)
+      continue
+    }
     const message = missing !== undefined ? 'is required' : (issue.message ?? 'is invalid')
     if (issue.keyword === 'anyOf' && (byField.get(field)?.length ?? 0) > 0) continue
     const messages = byField.get(field) ?? []
     messages.push(message)
     byField.set(field, messages)
   }
-  return [...byField]
+  const described = [...byField]
+    .filter(([field]) => !refused.has(field) && ![...refused.keys()].some((f) => f.startsWith(`${field}.`)))
     .map(([field, messages]) => {
       const types = messages.filter((m) => m.startsWith('must be ')).map((m) => m.slice('must be '.length))
       const others = messages.filter((m) => !m.startsWith('must be '))
       const parts = [...(types.length > 0 ? [`must be ${types.join(' or ')}`] : []), ...others]
       return `${field} ${parts.join(', ')}`
     })
-    .join('; ')
+  return [...refused.values(), ...described].join('; ')
 }

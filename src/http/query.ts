@@ -8,6 +8,9 @@ import { isJobSource, isJobStatus, JOB_SOURCES, JOB_STATUSES, type JobSource, ty
 
 type QueryValue = string | string[] | undefined
 
+/** A count, as text, or as a number when the route's schema has already read it as one. */
+type CountValue = QueryValue | number
+
 function single(name: string, value: QueryValue): string | undefined {
   if (Array.isArray(value)) {
     if (value.length > 1) throw badRequest(`query parameter ${name} is given ${value.length} times; give it once`)
@@ -25,8 +28,8 @@ export function queryBoolean(name: string, value: QueryValue, fallback = false):
   throw badRequest(`query parameter ${name} must be true or false; got ${JSON.stringify(text)}`)
 }
 
-export function queryCount(name: string, value: QueryValue, fallback: number, max = 1_000_000_000): number {
-  const text = single(name, value)
+export function queryCount(name: string, value: CountValue, fallback: number, max = 1_000_000_000): number {
+  const text = typeof value === 'number' ? String(value) : single(name, value)
   if (text === undefined) return fallback
   if (!/^\d{1,10}$/.test(text) || Number(text) > max) {
     throw badRequest(`query parameter ${name} must be a whole number from 0 to ${max}; got ${JSON.stringify(text)}`)

@@ -3,7 +3,70 @@
  * OpenAPI document; responses with hand-written JSON (job details) are described here too.
  */
 import { Type } from 'typebox'
+import { BODY_DURATION_PATTERN, POSITIVE_SECONDS_PATTERN, QUERY_DURATION_PATTERN } from '../domain/duration.js'
 import { JOB_SOURCES, JOB_STATUSES } from '../domain/job.js'
+import { ARTIFACT_NAME_PATTERN, ENTITY_NAME_PATTERN } from '../domain/names.js'
+import { DEFAULT_CONTEXT, MAX_CONN_FAILURES_LIMIT, MAX_JOBS_LIMIT } from '../domain/context.js'
+
+/*
+ * Patterns and ranges here are exactly what the server accepts, so that the document can be
+ * trusted by generators and fuzzers (test/api-contract.test.ts runs schemathesis against it).
+ * They use ASCII classes only: Python reads `\d`, `\s` and `.` differently from JavaScript.
+ */
+
+const NAME_RULE = 'use 1 to 128 letters, digits, "_", ".", "@" or "-", starting with a letter or digit'
+
+const entityName = (kind: 'function' | 'context', description: string) =>
+  Type.String({
+    pattern: ENTITY_NAME_PATTERN,
+    description: `${description}: 1 to 128 letters, digits, "_", ".", "@" or "-", starting with a letter or digit, without ".."`,
+    'x-refusal-pattern': `invalid ${kind} name {}: ${NAME_RULE}`,
+  })
+
+/** A context the API may write: any valid name but `default`, which comes from the config file. */
+const writableContextName = Type.String({
+  pattern: `^(?!${DEFAULT_CONTEXT}$)${ENTITY_NAME_PATTERN.slice(1)}`,
+  description: `Context name: ${NAME_RULE}; "default" is written in the config file only`,
+  'x-refusal-pattern': `invalid context name {}: ${NAME_RULE}; the "default" context cannot be written through the API (change contextDefaults in the config file)`,
+})
+
+export const ArtifactName = Type.String({
+  pattern: ARTIFACT_NAME_PATTERN,
+  description: 'A file name: no path separator, no "..", no leading "." or blank, no control character, at most 255 bytes',
+  'x-refusal-pattern': 'invalid artifact name {}: use a file name without a path separator, "..", a leading "." or blank, or a control character',
+})
+
+/** Not blank (as `String.prototype.trim` sees it). */
+const NOT_BLANK = '[^ \\t\\n\\v\\f\\r\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]'
+
+/** Mist's query booleans: true|yes|on or false|no|off, in any case (mist-cli sends Python's `True`). */
+export const QueryBoolean = (name: string, description: string) =>
+  Type.String({
+    pattern: '^(?:[Tt][Rr][Uu][Ee]|[Yy][Ee][Ss]|[Oo][Nn]|[Ff][Aa][Ll][Ss][Ee]|[Nn][Oo]|[Oo][Ff][Ff])$',
+    description: `${description} (true|yes|on or false|no|off, any case)`,
+    'x-refusal': `query parameter ${name} must be true or false; got {}`,
+  })
+
+/** A page size or offset, as the query parser accepts it. */
+export const QueryCount = (name: string, description: string, maximum: number) =>
+  Type.Integer({
+    minimum: 0,
+    maximum,
+    description,
+    'x-refusal': `query parameter ${name} must be a whole number from 0 to ${maximum}; got {}`,
+  })
+
+/** A query duration (`startTimeout`), as `parseQueryDuration` reads it. */
+export const QueryDuration = (name: string, description: string) =>
+  Type.String({
+    pattern: QUERY_DURATION_PATTERN,
+    description,
+    'x-refusal': `${name} must be a duration such as "10s", "500ms", "5 minutes" or "Inf"; got {}`,
+  })
+
+/** A filter by name: given once, not empty. */
+export const QueryFilter = (name: string, description: string) =>
+  Type.String({ minLength: 1, description, 'x-refusal-minLength': `query parameter ${name} is empty; leave it out to match every job` })
 
 export const Problem = Type.Object(
   {
@@ -27,10 +90,14 @@ export const ArgType = Type.Object(
 
 export const FunctionConfigBody = Type.Object(
   {
-    name: Type.String({ description: 'Function name, unique' }),
-    path: Type.String({ description: 'Name of the artifact holding the function' }),
-    className: Type.String({ description: 'Python: the function name, or a dotted path inside a package' }),
-    defaultContext: Type.String({ description: 'Context its jobs run in unless the run names another' }),
+    name: entityName('function', 'Function name, unique'),
+    path: Type.String({ pattern: NOT_BLANK, description: 'Name of the artifact holding the function', 'x-refusal-pattern': 'path must name an artifact' }),
+    className: Type.String({
+      pattern: NOT_BLANK,
+      description: 'Python: the function name, or a dotted path inside a package',
+      'x-refusal-pattern': 'className must name a function in the artifact',
+    }),
+    defaultContext: entityName('context', 'Context its jobs run in unless the run names another'),
   },
   { $id: 'FunctionConfig', description: 'A function to deploy; other fields are ignored' },
 )
@@ -51,6 +118,18 @@ export const FunctionInfo = Type.Object(
   { $id: 'FunctionInfo' },
 )
 
+/** Spark settings keys: not empty, no blank (the blanks JavaScript's `\\s` matches, spelled out). */
+const SparkConfKey = Type.String({
+  pattern: '^[^\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]+$',
+  'x-refusal': 'a sparkConf key must be non-empty without blanks; got {}',
+})
+
+/** Refusals of a whole number of at least 1, in the words of `checkContext`. */
+const count = (name: string, maximum: number) => ({
+  'x-refusal-minimum': `${name} must be a whole number of at least 1; got {}`,
+  'x-refusal-maximum': `${name} must be a whole number of at least 1 and at most ${maximum}; got {}`,
+})
+
 const Nullable = <T extends Parameters<typeof Type.Optional>[0]>(schema: T) =>
   Type.Optional(Type.Union([schema, Type.Null()]))
 
@@ -58,19 +137,51 @@ const durationText = 'Duration: "Inf" or whole seconds such as "3600s"'
 
 export const ContextBody = Type.Object(
   {
-    name: Type.String({ description: 'Context name' }),
+    name: writableContextName,
     sparkConf: Nullable(
       Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), {
+        propertyNames: SparkConfKey,
         description: 'Spark settings, passed to spark-submit as --conf pairs (replaces the default set)',
       }),
     ),
-    downtime: Nullable(Type.String({ description: `How long idle workers live. ${durationText}` })),
-    maxJobs: Nullable(Type.Integer({ description: 'Jobs of this context that may run at once' })),
+    downtime: Nullable(
+      Type.String({
+        pattern: BODY_DURATION_PATTERN,
+        description: `How long idle workers live. ${durationText}`,
+        'x-refusal': 'downtime must be "Inf" or a whole number of seconds such as "3600s"; got {}',
+      }),
+    ),
+    maxJobs: Nullable(
+      Type.Integer({ minimum: 1, maximum: MAX_JOBS_LIMIT, description: 'Jobs of this context that may run at once', ...count('maxJobs', MAX_JOBS_LIMIT) }),
+    ),
     precreated: Nullable(Type.Boolean({ description: 'Keep a shared worker warm from start-up' })),
-    runOptions: Nullable(Type.String({ description: 'Extra spark-submit arguments, split without a shell' })),
-    workerMode: Nullable(Type.String({ description: 'shared or exclusive' })),
-    streamingDuration: Nullable(Type.String({ description: `Batch interval of streaming functions. ${durationText}` })),
-    maxConnFailures: Nullable(Type.Integer({ description: 'Consecutive worker start failures that mark the context broken' })),
+    // Checked by checkRunOptions, against spark-submit's own options: more than a pattern says.
+    runOptions: Nullable(
+      Type.String({
+        description:
+          'Extra spark-submit options, split at blanks without a shell; quotes keep a run together and must be closed; ' +
+          'options Haze sets itself (--class, --master, --name …) and anything that is not an option are refused',
+      }),
+    ),
+    // A pattern, not an enum: the typed clients keep reading it as a string.
+    workerMode: Nullable(
+      Type.String({ pattern: '^(?:shared|exclusive)$', description: 'shared or exclusive', 'x-refusal': 'workerMode must be "shared" or "exclusive"; got {}' }),
+    ),
+    streamingDuration: Nullable(
+      Type.String({
+        pattern: POSITIVE_SECONDS_PATTERN,
+        description: 'Batch interval of streaming functions: whole seconds, at least "1s"',
+        'x-refusal': 'streamingDuration must be a finite number of seconds, at least "1s"; got {}',
+      }),
+    ),
+    maxConnFailures: Nullable(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_CONN_FAILURES_LIMIT,
+        description: 'Consecutive worker start failures that mark the context broken',
+        ...count('maxConnFailures', MAX_CONN_FAILURES_LIMIT),
+      }),
+    ),
     runner: Nullable(
       Type.String({ description: "Haze: a runner of the config file that starts this context's workers; absent: spark-submit on the master's machine" }),
     ),
@@ -121,15 +232,26 @@ export const JobDetails = Type.Object(
 )
 
 export const JobListQuery = Type.Object({
-  limit: Type.Optional(Type.String({ description: 'Page size, default 25' })),
-  offset: Type.Optional(Type.String({ description: 'Jobs to skip, default 0' })),
+  limit: Type.Optional(QueryCount('limit', 'Page size, default 25', 10_000)),
+  offset: Type.Optional(QueryCount('offset', 'Jobs to skip, default 0', 1_000_000_000)),
   status: Type.Optional(
-    Type.Array(Type.String(), { description: `Repeat for several: ${JOB_STATUSES.join(', ')}` }),
+    Type.Array(
+      Type.Union(
+        JOB_STATUSES.map((s) => Type.Literal(s)),
+        { 'x-refusal': `unknown status {}; expected some of ${JOB_STATUSES.join(', ')} (repeat status= for several)` },
+      ),
+      { description: 'Repeat for several' },
+    ),
   ),
-  paginate: Type.Optional(Type.String({ description: 'true: answer {"jobs": [...], "total": N} with the full total' })),
-  function: Type.Optional(Type.String({ description: 'Haze: only jobs of this function' })),
-  context: Type.Optional(Type.String({ description: 'Haze: only jobs run in this context' })),
-  source: Type.Optional(Type.String({ description: `Haze: only jobs started from this source: ${JOB_SOURCES.join(', ')}` })),
+  paginate: Type.Optional(QueryBoolean('paginate', 'true: answer {"jobs": [...], "total": N} with the full total')),
+  function: Type.Optional(QueryFilter('function', 'Haze: only jobs of this function')),
+  context: Type.Optional(QueryFilter('context', 'Haze: only jobs run in this context')),
+  source: Type.Optional(
+    Type.Union(
+      JOB_SOURCES.map((s) => Type.Literal(s)),
+      { description: 'Haze: only jobs started from this source', 'x-refusal': `unknown source {}; expected one of ${JOB_SOURCES.join(', ')}` },
+    ),
+  ),
 })
 
 export const JobList = Type.Union(
@@ -137,13 +259,12 @@ export const JobList = Type.Union(
   { description: 'Newest first' },
 )
 
-export const NameParams = Type.Object({ name: Type.String() })
+export const NameParams = Type.Object({ name: ArtifactName })
+/** Jobs and workers: ids the server made; anything else is simply not found. */
 export const IdParams = Type.Object({ id: Type.String() })
+export const FunctionParams = Type.Object({ id: entityName('function', 'Function name') })
+export const ContextParams = Type.Object({ id: entityName('context', 'Context name') })
+export const WritableContextParams = Type.Object({ id: writableContextName })
 export const ForceQuery = Type.Object({
-  force: Type.Optional(Type.String({ description: 'true|yes|on or false|no|off' })),
+  force: Type.Optional(QueryBoolean('force', 'true: replace what exists')),
 })
-
-export const errorResponses = {
-  400: Problem,
-  404: Problem,
-}

@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import type { AuditStore } from '../../store/audit-store.js'
 import type { HazeApp } from '../deps.js'
 import { queryBoolean, queryCount, queryName } from '../query.js'
-import { Problem } from '../schemas.js'
+import { Problem, QueryBoolean, QueryCount, QueryFilter } from '../schemas.js'
 
 const AuditEntry = Type.Object(
   {
@@ -17,11 +17,11 @@ const AuditEntry = Type.Object(
 )
 
 const AuditQuery = Type.Object({
-  limit: Type.Optional(Type.String({ description: 'Page size, default 25' })),
-  offset: Type.Optional(Type.String({ description: 'Entries to skip, default 0' })),
-  paginate: Type.Optional(Type.String({ description: 'true: answer {"entries": [...], "total": N}' })),
-  actor: Type.Optional(Type.String({ description: 'Only changes by this token name' })),
-  action: Type.Optional(Type.String({ description: 'Only this action' })),
+  limit: Type.Optional(QueryCount('limit', 'Page size, default 25', 10_000)),
+  offset: Type.Optional(QueryCount('offset', 'Entries to skip, default 0', 1_000_000_000)),
+  paginate: Type.Optional(QueryBoolean('paginate', 'true: answer {"entries": [...], "total": N}')),
+  actor: Type.Optional(QueryFilter('actor', 'Only changes by this token name')),
+  action: Type.Optional(QueryFilter('action', 'Only this action')),
 })
 
 export function auditRoutes(app: HazeApp, audit: AuditStore): void {

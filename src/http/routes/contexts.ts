@@ -2,7 +2,7 @@
 import { Type } from 'typebox'
 import { contextToJson } from '../../domain/context.js'
 import type { HazeApp, HttpDeps } from '../deps.js'
-import { ContextBody, ContextConfig, ContextReplaceBody, IdParams, Problem } from '../schemas.js'
+import { ContextBody, ContextConfig, ContextParams, ContextReplaceBody, Problem, WritableContextParams } from '../schemas.js'
 
 export function contextRoutes(app: HazeApp, { contexts }: HttpDeps): void {
   app.get(
@@ -14,7 +14,7 @@ export function contextRoutes(app: HazeApp, { contexts }: HttpDeps): void {
   app.get(
     '/v2/api/contexts/:id',
     {
-      schema: { tags: ['contexts'], summary: 'One context', params: IdParams, response: { 200: ContextConfig, 404: Problem } },
+      schema: { tags: ['contexts'], summary: 'One context', params: ContextParams, response: { 200: ContextConfig, 404: Problem } },
     },
     async (request) => contextToJson(await contexts.require(request.params.id)),
   )
@@ -38,7 +38,7 @@ export function contextRoutes(app: HazeApp, { contexts }: HttpDeps): void {
       schema: {
         tags: ['contexts'],
         summary: 'Replace an existing context; absent fields come from default',
-        params: IdParams,
+        params: WritableContextParams,
         body: ContextReplaceBody,
         response: { 200: ContextConfig, 400: Problem, 404: Problem },
       },
@@ -52,7 +52,7 @@ export function contextRoutes(app: HazeApp, { contexts }: HttpDeps): void {
       schema: {
         tags: ['contexts'],
         summary: 'Delete a context',
-        params: IdParams,
+        params: WritableContextParams,
         response: { 200: ContextConfig, 400: Problem, 404: Problem },
       },
     },

@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import { functionInfoJson, type FunctionRecord } from '../../domain/function.js'
 import type { HazeApp, HttpDeps } from '../deps.js'
 import { queryBoolean } from '../query.js'
-import { ForceQuery, FunctionConfigBody, FunctionInfo, IdParams, Problem } from '../schemas.js'
+import { ForceQuery, FunctionConfigBody, FunctionInfo, FunctionParams, Problem } from '../schemas.js'
 
 const configOf = (record: FunctionRecord) => ({
   name: record.name,
@@ -25,7 +25,7 @@ export function functionRoutes(app: HazeApp, { functions }: HttpDeps): void {
       schema: {
         tags: ['functions'],
         summary: 'One function',
-        params: IdParams,
+        params: FunctionParams,
         response: { 200: FunctionInfo, 404: Problem },
       },
     },
@@ -76,7 +76,7 @@ export function functionRoutes(app: HazeApp, { functions }: HttpDeps): void {
       schema: {
         tags: ['functions'],
         summary: 'Delete a function (its artifact stays)',
-        params: IdParams,
+        params: FunctionParams,
         response: { 200: FunctionInfo, 404: Problem },
       },
     },

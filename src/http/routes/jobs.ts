@@ -6,7 +6,7 @@ import { jobDetailsJson } from '../../domain/job.js'
 import type { JobQuery, JobStore } from '../../store/job-store.js'
 import type { HazeApp, HttpDeps } from '../deps.js'
 import { queryBoolean, queryCount, queryName, querySource, queryStatuses } from '../query.js'
-import { IdParams, JobDetails, JobList, JobListQuery, Problem } from '../schemas.js'
+import { FunctionParams, IdParams, JobDetails, JobList, JobListQuery, Problem } from '../schemas.js'
 
 /** Job JSON is written by hand (see `jobDetailsJson`); these keep the documented shapes. */
 const JobDetailsText = Type.Unsafe<string>(JobDetails)
@@ -15,7 +15,8 @@ const JobListText = Type.Unsafe<string>(JobList)
 const DEFAULT_PAGE = 25
 const MAX_PAGE = 10_000
 
-type ListQuery = { limit?: string; offset?: string; status?: string[] | string; paginate?: string; function?: string; context?: string; source?: string }
+/** As validated by `JobListQuery` (counts arrive as numbers). */
+type ListQuery = { limit?: number; offset?: number; status?: string[]; paginate?: string; function?: string; context?: string; source?: string }
 
 export function jobRoutes(app: HazeApp, { jobs }: HttpDeps): void {
   const listSchema = (summary: string) => ({
@@ -26,17 +27,17 @@ export function jobRoutes(app: HazeApp, { jobs }: HttpDeps): void {
   })
 
   app.get('/v2/api/jobs', { schema: listSchema('List jobs') }, async (request, reply) =>
-    sendList(reply, jobs, request.query, {}),
+    sendList(reply, jobs, request.query as ListQuery, {}),
   )
   app.get(
     '/v2/api/functions/:id/jobs',
-    { schema: { ...listSchema("List a function's jobs"), params: IdParams } },
-    async (request, reply) => sendList(reply, jobs, request.query, { function: request.params.id }),
+    { schema: { ...listSchema("List a function's jobs"), params: FunctionParams } },
+    async (request, reply) => sendList(reply, jobs, request.query as ListQuery, { function: request.params.id }),
   )
   app.get(
     '/v2/api/workers/:id/jobs',
     { schema: { ...listSchema("List a worker's jobs (also of workers that are gone)"), params: IdParams } },
-    async (request, reply) => sendList(reply, jobs, request.query, { workerId: request.params.id }),
+    async (request, reply) => sendList(reply, jobs, request.query as ListQuery, { workerId: request.params.id }),
   )
 
   app.get(

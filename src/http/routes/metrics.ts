@@ -13,6 +13,7 @@ export function metricsRoutes(app: HazeApp, { metrics }: HttpDeps): void {
       schema: {
         tags: ['status'],
         summary: 'Prometheus metrics (text format): jobs, workers, HTTP, store, event stream, process',
+        produces: ['text/plain'],
         response: { 200: Type.String({ description: 'Prometheus text exposition format 0.0.4' }) },
       },
     },

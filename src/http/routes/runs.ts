@@ -4,14 +4,14 @@ import { notFound } from '../../domain/errors.js'
 import { jobDetailsJson, type JobRecord } from '../../domain/job.js'
 import type { HazeApp, HttpDeps } from '../deps.js'
 import { queryBoolean, queryDuration, queryString } from '../query.js'
-import { IdParams, JobDetails, Problem } from '../schemas.js'
+import { FunctionParams, IdParams, JobDetails, Problem, QueryBoolean, QueryDuration } from '../schemas.js'
 
 const RunQuery = Type.Object({
-  force: Type.Optional(Type.String({ description: 'true: answer {"success", "payload", "errors"} when the job ends' })),
+  force: Type.Optional(QueryBoolean('force', 'true: answer {"success", "payload", "errors"} when the job ends')),
   context: Type.Optional(Type.String({ description: "Run in this context instead of the function's defaultContext" })),
   externalId: Type.Optional(Type.String({ description: 'A label of yours, stored with the job' })),
-  startTimeout: Type.Optional(Type.String({ description: 'Longest wait for a worker: "10s", "500ms", "5min", "Inf" (default)' })),
-  performTimeout: Type.Optional(Type.String({ description: 'Longest run once on a worker: "10s", "5min", "Inf" (default)' })),
+  startTimeout: Type.Optional(QueryDuration('startTimeout', 'Longest wait for a worker: "10s", "500ms", "5min", "Inf" (default)')),
+  performTimeout: Type.Optional(QueryDuration('performTimeout', 'Longest run once on a worker: "10s", "5min", "Inf" (default)')),
 })
 
 const JobResult = Type.Object(
@@ -36,7 +36,7 @@ export function runRoutes(app: HazeApp, { executor, logs, jobs }: HttpDeps): voi
         description:
           'Arguments are checked against the function before any job exists (400 naming each bad one). ' +
           'Answers {"id"} at once, or with force=true the JobResult when the job ends.',
-        params: IdParams,
+        params: FunctionParams,
         querystring: RunQuery,
         body: Type.Record(Type.String(), Type.Unknown(), { description: 'Argument name → value' }),
         response: {
@@ -87,6 +87,7 @@ export function runRoutes(app: HazeApp, { executor, logs, jobs }: HttpDeps): voi
       schema: {
         tags: ['jobs'],
         summary: "A job's log: lines LEVEL DATE [source] message; empty until it logs",
+        produces: ['text/plain'],
         params: IdParams,
         response: { 200: Type.String(), 404: Problem },
       },

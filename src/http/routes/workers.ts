@@ -91,6 +91,7 @@ export function workerRoutes(app: HazeApp, deps: HttpDeps): void {
       schema: {
         tags: ['workers'],
         summary: 'Stop a worker now; its running jobs fail saying so',
+        produces: ['text/plain'],
         params: IdParams,
         response: { 200: Type.String(), 404: Problem },
       },

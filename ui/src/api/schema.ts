@@ -17,7 +17,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description true: answer [{name, size, sha1, modified}] */
+                    /** @description true: answer [{name, size, sha1, modified}] (true|yes|on or false|no|off, any case) */
                     details?: string;
                 };
                 header?: never;
@@ -49,14 +49,43 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -66,14 +95,24 @@ export interface paths {
         post: {
             parameters: {
                 query?: {
-                    /** @description true|yes|on or false|no|off */
+                    /** @description true: replace what exists (true|yes|on or false|no|off, any case) */
                     force?: string;
                 };
                 header?: never;
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "multipart/form-data": {
+                        /**
+                         * Format: binary
+                         * @description The artifact; its file name is the name it is stored under
+                         */
+                        file: string;
+                    };
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
@@ -81,7 +120,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": string;
+                        "text/plain": string;
                     };
                 };
                 /** @description An error, as RFC 9457 problem details */
@@ -90,14 +129,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description An error, as RFC 9457 problem details */
@@ -106,14 +156,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description An error, as RFC 9457 problem details */
@@ -122,14 +165,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description An error, as RFC 9457 problem details */
@@ -138,14 +174,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -169,6 +216,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description A file name: no path separator, no "..", no leading "." or blank, no control character, at most 255 bytes */
                     name: string;
                 };
                 cookie?: never;
@@ -181,7 +229,10 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "text/x-python": unknown;
+                        "application/java-archive": unknown;
+                        "application/zip": unknown;
+                        "application/octet-stream": unknown;
                     };
                 };
                 /** @description An error, as RFC 9457 problem details */
@@ -190,14 +241,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description An error, as RFC 9457 problem details */
@@ -206,14 +268,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -226,6 +299,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description A file name: no path separator, no "..", no leading "." or blank, no control character, at most 255 bytes */
                     name: string;
                 };
                 cookie?: never;
@@ -238,7 +312,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": string;
+                        "text/plain": string;
                     };
                 };
                 /** @description An error, as RFC 9457 problem details */
@@ -247,14 +321,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description An error, as RFC 9457 problem details */
@@ -263,14 +348,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -293,6 +389,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description A file name: no path separator, no "..", no leading "." or blank, no control character, at most 255 bytes */
                     name: string;
                 };
                 cookie?: never;
@@ -305,7 +402,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": string;
+                        "text/plain": string;
                     };
                 };
                 /** @description An error, as RFC 9457 problem details */
@@ -314,14 +411,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description An error, as RFC 9457 problem details */
@@ -330,14 +438,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -376,13 +495,49 @@ export interface paths {
                         "application/json": components["schemas"]["FunctionInfo"][];
                     };
                 };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         /** Update a function (named in the body) */
         put: {
             parameters: {
                 query?: {
-                    /** @description true|yes|on or false|no|off */
+                    /** @description true: replace what exists (true|yes|on or false|no|off, any case) */
                     force?: string;
                 };
                 header?: never;
@@ -393,13 +548,13 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Function name, unique */
+                        /** @description Function name, unique: 1 to 128 letters, digits, "_", ".", "@" or "-", starting with a letter or digit, without ".." */
                         name: string;
                         /** @description Name of the artifact holding the function */
                         path: string;
                         /** @description Python: the function name, or a dotted path inside a package */
                         className: string;
-                        /** @description Context its jobs run in unless the run names another */
+                        /** @description Context its jobs run in unless the run names another: 1 to 128 letters, digits, "_", ".", "@" or "-", starting with a letter or digit, without ".." */
                         defaultContext: string;
                     };
                 };
@@ -437,14 +592,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description An error, as RFC 9457 problem details */
@@ -453,14 +619,43 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the server accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not of a media type this takes */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -472,7 +667,7 @@ export interface paths {
         post: {
             parameters: {
                 query?: {
-                    /** @description true|yes|on or false|no|off */
+                    /** @description true: replace what exists (true|yes|on or false|no|off, any case) */
                     force?: string;
                 };
                 header?: never;
@@ -483,13 +678,13 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Function name, unique */
+                        /** @description Function name, unique: 1 to 128 letters, digits, "_", ".", "@" or "-", starting with a letter or digit, without ".." */
                         name: string;
                         /** @description Name of the artifact holding the function */
                         path: string;
                         /** @description Python: the function name, or a dotted path inside a package */
                         className: string;
-                        /** @description Context its jobs run in unless the run names another */
+                        /** @description Context its jobs run in unless the run names another: 1 to 128 letters, digits, "_", ".", "@" or "-", starting with a letter or digit, without ".." */
                         defaultContext: string;
                     };
                 };
@@ -510,14 +705,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description An error, as RFC 9457 problem details */
@@ -526,14 +732,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description An error, as RFC 9457 problem details */
@@ -542,14 +741,43 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the server accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not of a media type this takes */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -573,6 +801,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description Function name: 1 to 128 letters, digits, "_", ".", "@" or "-", starting with a letter or digit, without ".." */
                     id: string;
                 };
                 cookie?: never;
@@ -605,20 +834,58 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The request is invalid: the problem says which part and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description An error, as RFC 9457 problem details */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -631,6 +898,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description Function name: 1 to 128 letters, digits, "_", ".", "@" or "-", starting with a letter or digit, without ".." */
                     id: string;
                 };
                 cookie?: never;
@@ -663,20 +931,58 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The request is invalid: the problem says which part and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description An error, as RFC 9457 problem details */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -712,6 +1018,42 @@ export interface paths {
                         "application/json": components["schemas"]["ContextConfig"][];
                     };
                 };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -727,7 +1069,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Context name */
+                        /** @description Context name: use 1 to 128 letters, digits, "_", ".", "@" or "-", starting with a letter or digit; "default" is written in the config file only */
                         name: string;
                         sparkConf?: {
                             [key: string]: string | number | boolean;
@@ -775,14 +1117,61 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the server accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not of a media type this takes */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -806,6 +1195,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description Context name: 1 to 128 letters, digits, "_", ".", "@" or "-", starting with a letter or digit, without ".." */
                     id: string;
                 };
                 cookie?: never;
@@ -837,20 +1227,58 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The request is invalid: the problem says which part and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description An error, as RFC 9457 problem details */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -861,6 +1289,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description Context name: use 1 to 128 letters, digits, "_", ".", "@" or "-", starting with a letter or digit; "default" is written in the config file only */
                     id: string;
                 };
                 cookie?: never;
@@ -868,7 +1297,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Context name */
+                        /** @description Context name: use 1 to 128 letters, digits, "_", ".", "@" or "-", starting with a letter or digit; "default" is written in the config file only */
                         name?: string;
                         sparkConf?: {
                             [key: string]: string | number | boolean;
@@ -916,14 +1345,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description An error, as RFC 9457 problem details */
@@ -932,14 +1372,43 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the server accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not of a media type this takes */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -951,6 +1420,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description Context name: use 1 to 128 letters, digits, "_", ".", "@" or "-", starting with a letter or digit; "default" is written in the config file only */
                     id: string;
                 };
                 cookie?: never;
@@ -988,14 +1458,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description An error, as RFC 9457 problem details */
@@ -1004,14 +1485,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1033,19 +1525,19 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page size, default 25 */
-                    limit?: string;
+                    limit?: number;
                     /** @description Jobs to skip, default 0 */
-                    offset?: string;
-                    /** @description Repeat for several: initialized, queued, job-file-downloading, started, cancelling, finished, failed, cancelled */
-                    status?: string[];
-                    /** @description true: answer {"jobs": [...], "total": N} with the full total */
+                    offset?: number;
+                    /** @description Repeat for several */
+                    status?: ("initialized" | "queued" | "job-file-downloading" | "started" | "cancelling" | "finished" | "failed" | "cancelled")[];
+                    /** @description true: answer {"jobs": [...], "total": N} with the full total (true|yes|on or false|no|off, any case) */
                     paginate?: string;
                     /** @description Haze: only jobs of this function */
                     function?: string;
                     /** @description Haze: only jobs run in this context */
                     context?: string;
-                    /** @description Haze: only jobs started from this source: Http, Async Kafka, Async Mqtt, WebSocket, Cli */
-                    source?: string;
+                    /** @description Haze: only jobs started from this source */
+                    source?: "Http" | "Async Kafka" | "Async Mqtt" | "WebSocket" | "Cli";
                 };
                 header?: never;
                 path?: never;
@@ -1121,14 +1613,43 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1153,22 +1674,23 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page size, default 25 */
-                    limit?: string;
+                    limit?: number;
                     /** @description Jobs to skip, default 0 */
-                    offset?: string;
-                    /** @description Repeat for several: initialized, queued, job-file-downloading, started, cancelling, finished, failed, cancelled */
-                    status?: string[];
-                    /** @description true: answer {"jobs": [...], "total": N} with the full total */
+                    offset?: number;
+                    /** @description Repeat for several */
+                    status?: ("initialized" | "queued" | "job-file-downloading" | "started" | "cancelling" | "finished" | "failed" | "cancelled")[];
+                    /** @description true: answer {"jobs": [...], "total": N} with the full total (true|yes|on or false|no|off, any case) */
                     paginate?: string;
                     /** @description Haze: only jobs of this function */
                     function?: string;
                     /** @description Haze: only jobs run in this context */
                     context?: string;
-                    /** @description Haze: only jobs started from this source: Http, Async Kafka, Async Mqtt, WebSocket, Cli */
-                    source?: string;
+                    /** @description Haze: only jobs started from this source */
+                    source?: "Http" | "Async Kafka" | "Async Mqtt" | "WebSocket" | "Cli";
                 };
                 header?: never;
                 path: {
+                    /** @description Function name: 1 to 128 letters, digits, "_", ".", "@" or "-", starting with a letter or digit, without ".." */
                     id: string;
                 };
                 cookie?: never;
@@ -1243,14 +1765,43 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1263,7 +1814,7 @@ export interface paths {
         post: {
             parameters: {
                 query?: {
-                    /** @description true: answer {"success", "payload", "errors"} when the job ends */
+                    /** @description true: answer {"success", "payload", "errors"} when the job ends (true|yes|on or false|no|off, any case) */
                     force?: string;
                     /** @description Run in this context instead of the function's defaultContext */
                     context?: string;
@@ -1276,6 +1827,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
+                    /** @description Function name: 1 to 128 letters, digits, "_", ".", "@" or "-", starting with a letter or digit, without ".." */
                     id: string;
                 };
                 cookie?: never;
@@ -1310,14 +1862,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description An error, as RFC 9457 problem details */
@@ -1326,14 +1889,34 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the server accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is not of a media type this takes */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description An error, as RFC 9457 problem details */
@@ -1342,14 +1925,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1372,19 +1948,19 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page size, default 25 */
-                    limit?: string;
+                    limit?: number;
                     /** @description Jobs to skip, default 0 */
-                    offset?: string;
-                    /** @description Repeat for several: initialized, queued, job-file-downloading, started, cancelling, finished, failed, cancelled */
-                    status?: string[];
-                    /** @description true: answer {"jobs": [...], "total": N} with the full total */
+                    offset?: number;
+                    /** @description Repeat for several */
+                    status?: ("initialized" | "queued" | "job-file-downloading" | "started" | "cancelling" | "finished" | "failed" | "cancelled")[];
+                    /** @description true: answer {"jobs": [...], "total": N} with the full total (true|yes|on or false|no|off, any case) */
                     paginate?: string;
                     /** @description Haze: only jobs of this function */
                     function?: string;
                     /** @description Haze: only jobs run in this context */
                     context?: string;
-                    /** @description Haze: only jobs started from this source: Http, Async Kafka, Async Mqtt, WebSocket, Cli */
-                    source?: string;
+                    /** @description Haze: only jobs started from this source */
+                    source?: "Http" | "Async Kafka" | "Async Mqtt" | "WebSocket" | "Cli";
                 };
                 header?: never;
                 path: {
@@ -1462,14 +2038,43 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1535,20 +2140,58 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The request is invalid: the problem says which part and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description An error, as RFC 9457 problem details */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1601,20 +2244,58 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The request is invalid: the problem says which part and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description An error, as RFC 9457 problem details */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1649,7 +2330,34 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": string;
+                        "text/plain": string;
+                    };
+                };
+                /** @description The request is invalid: the problem says which part and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description An error, as RFC 9457 problem details */
@@ -1658,14 +2366,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1715,6 +2434,42 @@ export interface paths {
                             pid?: number;
                             startTime: number;
                         }[];
+                    };
+                };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1796,20 +2551,58 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The request is invalid: the problem says which part and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description An error, as RFC 9457 problem details */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1834,7 +2627,34 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": string;
+                        "text/plain": string;
+                    };
+                };
+                /** @description The request is invalid: the problem says which part and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description An error, as RFC 9457 problem details */
@@ -1843,14 +2663,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1915,6 +2746,42 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -1937,10 +2804,10 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Page size, default 25 */
-                    limit?: string;
+                    limit?: number;
                     /** @description Entries to skip, default 0 */
-                    offset?: string;
-                    /** @description true: answer {"entries": [...], "total": N} */
+                    offset?: number;
+                    /** @description true: answer {"entries": [...], "total": N} (true|yes|on or false|no|off, any case) */
                     paginate?: string;
                     /** @description Only changes by this token name */
                     actor?: string;
@@ -1993,14 +2860,43 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -2042,6 +2938,24 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -2081,20 +2995,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description An error, as RFC 9457 problem details */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description HTTP status code */
-                            status: number;
-                            /** @description Short name of the status */
-                            title: string;
-                            /** @description What went wrong and what to do about it */
-                            detail: string;
-                        };
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -2130,7 +3046,43 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": string;
+                        "text/plain": string;
+                    };
+                };
+                /** @description An API token is needed (only when the server has tokens): send Authorization: Bearer <token> */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The API token lacks the role this needs, or the page is of an origin not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description An internal error; the Haze log has the details */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The server cannot serve this now (starting, stopping, or its store is not writable); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -2167,13 +3119,13 @@ export interface components {
         };
         /** @description A function to deploy; other fields are ignored */
         FunctionConfig: {
-            /** @description Function name, unique */
+            /** @description Function name, unique: 1 to 128 letters, digits, "_", ".", "@" or "-", starting with a letter or digit, without ".." */
             name: string;
             /** @description Name of the artifact holding the function */
             path: string;
             /** @description Python: the function name, or a dotted path inside a package */
             className: string;
-            /** @description Context its jobs run in unless the run names another */
+            /** @description Context its jobs run in unless the run names another: 1 to 128 letters, digits, "_", ".", "@" or "-", starting with a letter or digit, without ".." */
             defaultContext: string;
         };
         ContextConfig: {
@@ -2192,6 +3144,15 @@ export interface components {
             maxConnFailures: number;
             /** @description Haze: the runner that starts its workers; absent: spark-submit */
             runner?: string;
+        };
+        /** @description An error, as RFC 9457 problem details */
+        Problem: {
+            /** @description HTTP status code */
+            status: number;
+            /** @description Short name of the status */
+            title: string;
+            /** @description What went wrong and what to do about it */
+            detail: string;
         };
     };
     responses: never;
