@@ -9,8 +9,37 @@ import type { ArgType } from './function.js'
 
 type Value = null | boolean | string | LosslessNumber | Value[] | { [key: string]: Value }
 
+/**
+ * Deepest nesting of arrays and objects accepted in arguments. The worker's Python reads them
+ * with `json`, which gives up near 1,000 levels (its recursion limit), and the lossless parser
+ * here recurses too: refusing deeper documents up front keeps both from failing obscurely.
+ */
+export const MAX_ARGUMENT_DEPTH = 500
+
+/** How deep arrays and objects nest in a JSON text (strings skipped); stops counting past `limit`. */
+function nesting(text: string, limit: number): number {
+  let depth = 0
+  let deepest = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i)
+    if (inString) {
+      if (char === 0x5c) i++ // backslash: skip the escaped character
+      else if (char === 0x22) inString = false
+    } else if (char === 0x22) inString = true
+    else if (char === 0x5b || char === 0x7b) {
+      depth++
+      if (depth > deepest && (deepest = depth) > limit) return deepest
+    } else if (char === 0x5d || char === 0x7d) depth--
+  }
+  return deepest
+}
+
 /** Parses the body of a run request: it must be a JSON object. */
 export function parseArguments(text: string): Record<string, Value> {
+  if (nesting(text, MAX_ARGUMENT_DEPTH) > MAX_ARGUMENT_DEPTH) {
+    throw badRequest(`the arguments nest arrays and objects more than ${MAX_ARGUMENT_DEPTH} levels deep; flatten them`)
+  }
   let value: Value
   try {
     value = parse(text) as Value

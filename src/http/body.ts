@@ -15,10 +15,19 @@ declare module 'fastify' {
   }
 }
 
+/** Fatal: a body that is not UTF-8 is refused, never read with replacement characters. */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
+
 export function parseAllBodiesAsJson(app: FastifyInstance): void {
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('*', { parseAs: 'string' }, (request: FastifyRequest, body: string | Buffer, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8')
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request: FastifyRequest, body: string | Buffer, done) => {
+    let text: string
+    try {
+      text = typeof body === 'string' ? body : utf8.decode(body)
+    } catch {
+      done(badRequest('the request body is not valid UTF-8; send JSON text encoded as UTF-8'), undefined)
+      return
+    }
     request.rawBody = text
     if (text.trim() === '') {
       // Mist's UI sends Content-Type: application/json on every request, a bodiless DELETE too:
