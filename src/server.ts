@@ -10,6 +10,7 @@ import { ArtifactRepository } from './artifacts/repository.js'
 import { ContextService } from './catalog/context-service.js'
 import { FunctionService } from './catalog/function-service.js'
 import { PythonInfoExtractor } from './catalog/info-extractor.js'
+import { byLanguage, jvmInfoExtractor } from './catalog/jvm-info-extractor.js'
 import type { HazeConfig } from './config.js'
 import { coerceError } from './domain/errors.js'
 import { buildApp } from './http/app.js'
@@ -104,13 +105,16 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
     const jobs = timed('jobs', stores.jobs)
     const catalog = timed('catalog', stores.catalog)
     const artifacts = await ArtifactRepository.open(join(config.dataDir, 'artifacts'))
-    const extractor = new PythonInfoExtractor({ python: config.python, timeout: config.functionInfoTimeout })
+    const sparkHome = config.sparkHome ?? (await resolveSparkHome(config.python))
+    const extractor = byLanguage(
+      new PythonInfoExtractor({ python: config.python, timeout: config.functionInfoTimeout }),
+      jvmInfoExtractor({ sparkHome, timeout: config.functionInfoTimeout }),
+    )
     const bus = new EventBus(log)
     const contexts = new ContextService(catalog, config.contextDefaults, bus, Object.keys(config.runners))
     const functions = new FunctionService({ catalog, artifacts, extractor, contexts, log })
     const status = probeRuntime(config.python)
     const logs = await JobLogs.open(join(config.dataDir, 'logs'))
-    const sparkHome = config.sparkHome ?? (await resolveSparkHome(config.python))
 
     // Workers reach the master over HTTP (artifacts) and the link; its URL is known once listening.
     let masterUrl = ''

@@ -26,6 +26,8 @@ export interface PythonInfoExtractorOptions {
   python: string
   timeout: Duration
   env?: NodeJS.ProcessEnv
+  /** Another reader speaking the same JSON on stdin/stdout (jvm-info-extractor.ts); default: `python -m haze_worker.info`. */
+  command?: { command: string; args: string[]; what: string }
 }
 
 const OUTPUT_LIMIT = 16 * 1024 * 1024
@@ -53,7 +55,8 @@ export class PythonInfoExtractor implements InfoExtractor {
   private run(input: string): Promise<string> {
     const { python, timeout } = this.options
     return new Promise((resolve, reject) => {
-      const child = spawn(python, ['-m', 'haze_worker.info'], {
+      const command = this.options.command ?? { command: python, args: ['-m', 'haze_worker.info'], what: `the Python interpreter ${python}` }
+      const child = spawn(command.command, command.args, {
         stdio: ['pipe', 'pipe', 'pipe'],
         detached: true,
         shell: false,
@@ -99,7 +102,7 @@ export class PythonInfoExtractor implements InfoExtractor {
         finish(
           new HazeError(
             'unavailable',
-            `cannot start the Python interpreter ${python} to read function signatures: ${error.message}; run bin/haze setup`,
+            `cannot start ${command.what} to read function signatures: ${error.message}; run bin/haze setup`,
             { cause: error },
           ),
         ),

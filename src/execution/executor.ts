@@ -13,7 +13,7 @@ import type { EventBus } from '../events/bus.js'
 import type { Logger } from '../logger.js'
 import type { JobLogs, LogLevel } from '../logs/job-logs.js'
 import type { ContextService } from '../catalog/context-service.js'
-import type { FunctionRecord, FunctionSignature } from '../domain/function.js'
+import { langOfPath, type FunctionRecord, type FunctionSignature } from '../domain/function.js'
 import type { JobPatch, JobStore } from '../store/job-store.js'
 import { isContextKind, type ContextKind, type WorkerMessage } from '../workers/protocol.js'
 import type { Worker, WorkerExit, WorkerLauncher, WorkerSpec } from '../workers/worker.js'
@@ -281,6 +281,7 @@ export class Executor implements RunnerHost {
       contextKind: run.contextKind,
       streamingDuration: worker.context.streamingDuration,
       resultLimit: this.deps.settings.resultLimit,
+      lang: langOfPath(run.artifact.name),
     })
     if (!sent) this.end(run, 'failed', `worker ${worker.id} could not be reached to start the job`)
   }

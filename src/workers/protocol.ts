@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { HAZE_HOME } from '../config.js'
+import type { FunctionLang } from '../domain/function.js'
 import type { LogLevel } from '../logs/job-logs.js'
 
 export const LINK_PATH = '/internal/workers/link'
@@ -37,6 +38,7 @@ export type MasterMessage =
       contextKind: ContextKind
       streamingDuration: number
       resultLimit: number
+      lang: FunctionLang
     }
   | { type: 'cancel'; jobId: string }
   | { type: 'shutdown' }

@@ -6,6 +6,7 @@
 import { join } from 'node:path'
 import type { ContextConfig } from '../domain/context.js'
 import { checkRunOptions } from '../domain/run-options.js'
+import { JVM_RUNTIME_JAR, jvmRuntimeBuilt, withRuntimeJar } from './jvm-runtime.js'
 
 export interface SparkSubmitOptions {
   sparkHome: string
@@ -42,8 +43,10 @@ function defaultsFor(shared: boolean): Record<string, string> {
 
 export function sparkSubmitCommand(options: SparkSubmitOptions): Command {
   const conf = { ...defaultsFor(options.shared), ...options.context.sparkConf }
+  const runOptions = checkRunOptions(options.context.runOptions)
   const args = [
-    ...checkRunOptions(options.context.runOptions),
+    // The same worker runs JVM functions, in its driver JVM, with Haze's runtime jar.
+    ...(jvmRuntimeBuilt() ? withRuntimeJar(runOptions, JVM_RUNTIME_JAR) : runOptions),
     '--name',
     options.workerId,
     ...Object.entries(conf).flatMap(([key, value]) => ['--conf', `${key}=${value}`]),

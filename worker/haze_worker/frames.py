@@ -45,7 +45,9 @@ def parse_master_frame(text) -> dict:
 
 def _run(frame) -> None:
     _fields(frame, required=("type", "jobId", "artifact", "className", "argumentsJson", "contextKind",
-                             "streamingDuration", "resultLimit"))
+                             "streamingDuration", "resultLimit", "lang"))
+    if frame["lang"] not in ("python", "java", "scala"):
+        raise BadFrame(f"run.lang: unknown language {frame['lang']!r}")
     _job_id(frame, "jobId")
     artifact = frame["artifact"]
     if not isinstance(artifact, dict):

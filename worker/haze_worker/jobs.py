@@ -32,7 +32,7 @@ import sys
 import threading
 import traceback
 
-from . import arguments, threads
+from . import arguments, jvm, threads
 from .artifacts import ArtifactError
 from .contexts import ContextError
 from .errors import FunctionError, summary
@@ -113,6 +113,8 @@ class Job:
             path = self._env.artifacts.fetch(frame["artifact"], self._downloading)
             if os.path.splitext(path)[1].lower() in _ARCHIVES:
                 self._env.add_py_file(frame["artifact"]["sha1"], path)
+            if frame["lang"] != "python":
+                return self._attempt_jvm(objects, path)
             fn = self._env.functions.get(frame["artifact"]["sha1"], path, frame["className"])
             target, cleanup = objects.make(frame["contextKind"], frame["streamingDuration"])
             self._stop_context = cleanup
@@ -132,6 +134,28 @@ class Job:
                     cleanup()
                 except Exception as exc:
                     print(f"haze worker: cleaning up after job {self.id} failed: {exc}", file=sys.__stderr__)
+
+    def _attempt_jvm(self, objects, path) -> dict:
+        """A JVM function, called on this thread's JVM twin (jvm.py); the master validated the
+        arguments already, and the JVM side reads them again."""
+        self._send_started()
+        try:
+            result_json = jvm.run(objects, self._frame, path, self._env.settings.worker_id)
+        except jvm.JvmFunctionError as exc:
+            if self._cancel_requested:
+                raise JobCancelled() from None
+            failure = {"message": _clip(str(exc))}
+            if exc.java_traceback:
+                failure["traceback"] = exc.java_traceback
+            return failure
+        if len(result_json.encode("utf-8")) > self._frame["resultLimit"]:
+            return {"message": f"the result is {len(result_json.encode('utf-8'))} bytes, over the limit of "
+                               f"{self._frame['resultLimit']} bytes (resultLimit)"}
+        with self._lock:
+            if not self._cancel_requested:
+                self._cancellable = False
+                return {"resultJson": result_json}
+        raise JobCancelled()
 
     def _arguments(self, fn) -> dict:
         try:

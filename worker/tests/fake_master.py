@@ -181,11 +181,11 @@ class FakeMaster:
     # -- jobs ---------------------------------------------------------------------------
 
     def run(self, job_id: str, artifact: dict, class_name: str, arguments=None, context_kind="spark_session",
-            result_limit=1_000_000, streaming_duration=1000) -> None:
+            result_limit=1_000_000, streaming_duration=1000, lang="python") -> None:
         self.send({
             "type": "run", "jobId": job_id, "artifact": artifact, "className": class_name,
             "argumentsJson": json.dumps(arguments or {}), "contextKind": context_kind,
-            "streamingDuration": streaming_duration, "resultLimit": result_limit,
+            "streamingDuration": streaming_duration, "resultLimit": result_limit, "lang": lang,
         })
 
     def outcome(self, job_id: str, timeout: float = 60.0) -> dict:

@@ -11,13 +11,13 @@ from haze_worker.frames import BadFrame, parse_master_frame
 RUN = {
     "type": "run", "jobId": "job_1-a", "artifact": {"name": "a.py", "sha1": "0" * 40, "url": "http://h/a.py"},
     "className": "f", "argumentsJson": "{}", "contextKind": "spark_session", "streamingDuration": 1000,
-    "resultLimit": 10,
+    "resultLimit": 10, "lang": "python",
 }
 VALID = [RUN, {"type": "cancel", "jobId": "j"}, {"type": "shutdown"}, {"type": "heartbeat", "time": 5},
          {"type": "heartbeat", "time": 5, "runningJobs": ["a"]}]
 INVALID = [
     {**RUN, "jobId": "bad id"}, {**RUN, "extra": 1}, {k: v for k, v in RUN.items() if k != "resultLimit"},
-    {**RUN, "resultLimit": 0}, {**RUN, "resultLimit": True}, {**RUN, "contextKind": "other"},
+    {**RUN, "resultLimit": 0}, {**RUN, "resultLimit": True}, {**RUN, "contextKind": "other"}, {**RUN, "lang": "cobol"},
     {**RUN, "artifact": {**RUN["artifact"], "sha1": "A" * 40}}, {**RUN, "artifact": {"name": "a"}},
     {"type": "cancel"}, {"type": "shutdown", "now": True}, {"type": "heartbeat", "time": -1},
     {"type": "heartbeat", "time": 1, "runningJobs": ["no way"]}, {"type": "ready"}, {"type": "nope"}, [1],
