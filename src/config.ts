@@ -34,6 +34,10 @@ export interface HazeConfig {
   sparkHome?: string | undefined
   /** Largest result a job may return (bytes of JSON). */
   resultLimit: number
+  /** Most of a job's own output kept in its log (bytes); the rest is counted and dropped. */
+  jobLogLimit: number
+  /** Most jobs waiting for a worker in one context; more are refused with 429. */
+  queueLimit: number
   /** How long a worker may take from spawn to ready. */
   workerStartTimeout: Duration
   /** Heartbeat interval on the worker link; three missed ones end the worker. */
@@ -159,6 +163,8 @@ const DEFAULTS = {
   allowedOrigins: [] as string[],
   logLevel: 'info',
   resultLimit: '10MiB',
+  jobLogLimit: '64MiB',
+  queueLimit: 10_000,
   workerStartTimeout: '120s',
   workerHeartbeat: '2s',
   workerStopGrace: '10s',
@@ -282,6 +288,8 @@ const ConfigFile = Type.Object(
     publicUrl: Type.Optional(Type.String()),
     sparkHome: Type.Optional(Type.String()),
     resultLimit: Type.Optional(Type.Union([Type.String(), Type.Integer({ minimum: 1 })])),
+    jobLogLimit: Type.Optional(Type.Union([Type.String(), Type.Integer({ minimum: 1 })])),
+    queueLimit: Type.Optional(Type.Integer({ minimum: 1 })),
     workerStartTimeout: Type.Optional(Type.String()),
     workerHeartbeat: Type.Optional(Type.String()),
     workerStopGrace: Type.Optional(Type.String()),
@@ -364,6 +372,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       publicUrl: file.publicUrl,
       sparkHome: fromFile(file.sparkHome),
       resultLimit: parseSize('resultLimit', file.resultLimit ?? DEFAULTS.resultLimit),
+      jobLogLimit: parseSize('jobLogLimit', file.jobLogLimit ?? DEFAULTS.jobLogLimit),
+      queueLimit: file.queueLimit ?? DEFAULTS.queueLimit,
       workerStartTimeout: finite('workerStartTimeout', file.workerStartTimeout ?? DEFAULTS.workerStartTimeout),
       workerHeartbeat: finite('workerHeartbeat', file.workerHeartbeat ?? DEFAULTS.workerHeartbeat),
       workerStopGrace: finite('workerStopGrace', file.workerStopGrace ?? DEFAULTS.workerStopGrace),

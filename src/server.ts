@@ -148,6 +148,8 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
       log,
       settings: {
         resultLimit: config.resultLimit,
+        jobLogLimit: config.jobLogLimit,
+        queueLimit: config.queueLimit,
         cancelGrace: config.cancelGrace,
         shutdownGrace: config.shutdownGrace,
         artifactUrl: (name) => `${masterUrl}/v2/api/artifacts/${encodeURIComponent(name)}`,

@@ -66,6 +66,11 @@ export class ContextRunner {
     return this.brokenCause
   }
 
+  /** Jobs waiting for a worker. */
+  get waiting(): number {
+    return this.queue.length
+  }
+
   get workers(): Worker[] {
     return [...this.slots].map((slot) => slot.worker)
   }

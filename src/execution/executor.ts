@@ -21,10 +21,15 @@ import { ContextRunner, type RunnerHost } from './context-runner.js'
 import { JobJournal } from './job-journal.js'
 import { armTimer, clearTimers, newRun, type JobRun } from './job-run.js'
 import { recoverUnfinished } from './recovery.js'
+import { capReason } from './limits.js'
 
 export interface ExecutorSettings {
   /** Largest result a job may return, in bytes of JSON. */
   resultLimit: number
+  /** Most of a job's own output kept in its log, in bytes; unlimited if absent. */
+  jobLogLimit?: number
+  /** Most jobs waiting for a worker in one context; unlimited if absent. */
+  queueLimit?: number
   /** How long a cancelled job's code may keep running before its worker is recycled. */
   cancelGrace: Duration
   /** How long shutdown waits for running jobs before failing them. */
@@ -67,6 +72,8 @@ export class Executor implements RunnerHost {
   private readonly journal: JobJournal
   private readonly runners = new Map<string, ContextRunner>()
   private readonly runs = new Map<string, JobRun>()
+  /** Per context, submissions past the queue-limit check and not yet queued. */
+  private readonly admitting = new Map<string, number>()
   private accepting = true
   private recoveredFlag = false
   private stopping: Promise<void> | undefined
@@ -76,7 +83,7 @@ export class Executor implements RunnerHost {
 
   constructor(private readonly deps: ExecutorDeps) {
     this.log = deps.log.child({ part: 'executor' })
-    this.journal = new JobJournal(deps.jobs, deps.logs, deps.bus, this.log)
+    this.journal = new JobJournal(deps.jobs, deps.logs, deps.bus, this.log, deps.settings.jobLogLimit ?? Infinity)
     deps.bus.on('context:changed', ({ context }) => {
       const runner = this.runners.get(context.name)
       if (runner) runner.reconfigure(context)
@@ -157,6 +164,33 @@ export class Executor implements RunnerHost {
     if (!isContextKind(signature.contextKind)) {
       throw badRequest(`function ${JSON.stringify(fn.name)} asks for a Spark object Haze cannot give: ${signature.contextKind}`)
     }
+    // Jobs being recorded count as waiting: a burst must not slip past the limit between the
+    // check and the queue.
+    const limit = this.deps.settings.queueLimit ?? Infinity
+    const admitting = this.admitting.get(context.name) ?? 0
+    if ((this.runners.get(context.name)?.waiting ?? 0) + admitting >= limit) {
+      throw new HazeError(
+        'too_many_requests',
+        `context ${JSON.stringify(context.name)} has ${limit} jobs waiting for a worker, its limit (queueLimit); retry later, or raise maxJobs or queueLimit`,
+      )
+    }
+    this.admitting.set(context.name, admitting + 1)
+    try {
+      return await this.admit(fn, context, signature, sha1, request)
+    } finally {
+      const left = (this.admitting.get(context.name) ?? 1) - 1
+      if (left > 0) this.admitting.set(context.name, left)
+      else this.admitting.delete(context.name)
+    }
+  }
+
+  private async admit(
+    fn: FunctionRecord,
+    context: ContextConfig,
+    signature: FunctionSignature,
+    sha1: string,
+    request: SubmitRequest,
+  ): Promise<JobRun> {
     const record: JobRecord = {
       jobId: randomUUID(),
       function: fn.name,
@@ -417,8 +451,10 @@ export class Executor implements RunnerHost {
    * Makes a job terminal: `text` is the reason (failed, cancelled) or `resultJson` the result
    * (finished). Later events for it are ignored.
    */
-  private end(run: JobRun, status: 'finished' | 'failed' | 'cancelled', text?: string, resultJson?: string): void {
+  private end(run: JobRun, status: 'finished' | 'failed' | 'cancelled', reason?: string, resultJson?: string): void {
     if (run.state === 'done') return
+    // A worker's text is the job's code's: a 10 MB exception message must not be kept whole.
+    const text = reason === undefined ? undefined : capReason(reason)
     const wasQueued = run.state === 'queued'
     run.state = 'done'
     clearTimers(run)

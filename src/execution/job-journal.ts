@@ -6,7 +6,18 @@ import type { EventBus, JobEventName } from '../events/bus.js'
 import type { Logger } from '../logger.js'
 import type { JobLogs, LogLevel, LogLine } from '../logs/job-logs.js'
 import type { JobPatch, JobStore } from '../store/job-store.js'
-import type { JobRecord } from '../domain/job.js'
+import { isTerminal, type JobRecord } from '../domain/job.js'
+import { formatBytes } from './limits.js'
+
+/** What a job has logged of its own output so far, and what was dropped past the cap. */
+interface Output {
+  bytes: number
+  droppedLines: number
+  droppedBytes: number
+}
+
+/** Jobs whose output sizes are tracked at once; far above any master's running jobs. */
+const MAX_TRACKED_OUTPUTS = 100_000
 
 /** A job being written down: its record as last stored, and the chain of its writes. */
 export interface Journaled {
@@ -16,11 +27,16 @@ export interface Journaled {
 }
 
 export class JobJournal {
+  /** Per running job; forgotten when it ends (or, for a job that never ends here, bounded below). */
+  private readonly outputs = new Map<string, Output>()
+
+  /** `outputLimit`: bytes of a job's own output kept in its log (`jobLogLimit`). */
   constructor(
     private readonly jobs: JobStore,
     private readonly logs: JobLogs,
     private readonly bus: EventBus,
     private readonly log: Logger,
+    private readonly outputLimit = Infinity,
   ) {}
 
   /**
@@ -38,6 +54,7 @@ export class JobJournal {
         // Not awaited: the job log keeps its own order per job, and nobody should wait for a
         // file write to learn that a job finished.
         void this.note(run.record.jobId, level, message)
+        if (isTerminal(updated.status)) this.closeOutput(updated.jobId)
       })
       .catch((error: unknown) => this.log.error({ err: error, jobId: run.record.jobId, event }, 'could not record a job transition'))
     return run.chain
@@ -45,11 +62,53 @@ export class JobJournal {
 
   /** A line of Haze's own in the job's log. */
   note(jobId: string, level: LogLevel, message: string): Promise<void> {
-    return this.lines(jobId, [{ level, time: Date.now(), source: 'haze', message }])
+    return this.write(jobId, [{ level, time: Date.now(), source: 'haze', message }])
   }
 
-  /** Lines of the job's own output (its prints and logging, Spark's driver lines). */
+  /**
+   * Lines of the job's own output (its prints and logging, Spark's driver lines), up to
+   * `outputLimit` bytes per job: past it, lines are counted and dropped (neither written nor
+   * sent to subscribers), so a job printing without end fills neither the disk nor the
+   * master's memory. Its end says how much was dropped.
+   */
   async lines(jobId: string, lines: LogLine[]): Promise<void> {
+    const output = this.outputs.get(jobId) ?? { bytes: 0, droppedLines: 0, droppedBytes: 0 }
+    if (!this.outputs.has(jobId)) {
+      // A job that never ends on this master (a restart) must not keep its entry forever.
+      if (this.outputs.size >= MAX_TRACKED_OUTPUTS) this.outputs.delete(this.outputs.keys().next().value as string)
+      this.outputs.set(jobId, output)
+    }
+    const kept: LogLine[] = []
+    for (const line of lines) {
+      const size = Buffer.byteLength(line.message) + 40
+      if (output.bytes + size > this.outputLimit) {
+        output.droppedLines++
+        output.droppedBytes += size
+      } else {
+        output.bytes += size
+        kept.push(line)
+      }
+    }
+    if (kept.length > 0) await this.write(jobId, kept)
+  }
+
+  private closeOutput(jobId: string): void {
+    const output = this.outputs.get(jobId)
+    this.outputs.delete(jobId)
+    if (!output || output.droppedLines === 0) return
+    void this.write(jobId, [
+      {
+        level: 'WARN',
+        time: Date.now(),
+        source: 'haze',
+        message:
+          `${output.droppedLines} lines (${formatBytes(output.droppedBytes)}) of the job's output were dropped: ` +
+          `a job's log keeps its first ${formatBytes(this.outputLimit)} (jobLogLimit in the config file)`,
+      },
+    ])
+  }
+
+  private async write(jobId: string, lines: LogLine[]): Promise<void> {
     try {
       const fileOffset = await this.logs.append(jobId, lines)
       this.bus.publish('job:logs', { jobId, lines, fileOffset })

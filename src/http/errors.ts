@@ -13,6 +13,7 @@ const STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  too_many_requests: 429,
   unavailable: 503,
   internal: 500,
 }
@@ -27,6 +28,7 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 }
@@ -44,6 +46,9 @@ export function problem(status: number, detail: string): Problem {
   return { status, title: TITLES[status] ?? 'Error', detail }
 }
 
+/** What a 429 or 503 asks the client to wait before trying again. */
+export const RETRY_AFTER_SECONDS = 5
+
 /** Sent with every 401 (RFC 6750): the API takes bearer tokens. */
 export const WWW_AUTHENTICATE = 'Bearer realm="haze"'
 
@@ -56,6 +61,8 @@ export function errorHandler(error: FastifyError | HazeError | Error, request: F
   const { status, detail } = describe(error)
   if (status >= 500) request.log.error({ err: error }, 'request failed')
   else request.log.info({ status, detail }, 'request refused')
+  // A full queue, a shutdown, a store that cannot write: passing states, worth a retry.
+  if (status === 429 || status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS))
   void sendProblem(reply, status, detail)
 }
 

@@ -43,6 +43,7 @@ export function runRoutes(app: HazeApp, { executor, logs, jobs }: HttpDeps): voi
           200: Type.Union([Type.Object({ id: Type.String() }), Type.Unsafe<string>(JobResult)]),
           400: Problem,
           404: Problem,
+          429: Type.Unsafe<unknown>({ ...Problem, description: "The context's queue is full (queueLimit): retry after Retry-After seconds" }),
           503: Problem,
         },
       },

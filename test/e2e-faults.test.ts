@@ -1,0 +1,101 @@
+/**
+ * Faults inside functions, on real Spark: each job ends `failed` or `cancelled` with a reason a
+ * person understands, the master keeps only bounded text of it, and the context serves the
+ * next job. One shared context; its warm worker serves the faults that leave it alive, and the
+ * ones that kill it (os._exit, a segfault, C code that ignores a cancel) come last.
+ */
+import assert from 'node:assert/strict'
+import { statSync } from 'node:fs'
+import { after, before, describe, it } from 'node:test'
+import { jobApi, jsonBody, startHaze, upload, type JobView, type TestHaze } from './helpers/haze.js'
+import { sample } from './helpers/samples.js'
+
+const LOCAL = { 'spark.master': 'local[1]', 'spark.ui.enabled': 'false' }
+const LOG_LIMIT = 1024 * 1024
+
+describe('faults inside functions', { timeout: 600_000 }, () => {
+  let haze: TestHaze
+  let api: ReturnType<typeof jobApi>
+  const run = async (fn: string, args: object = {}, query = ''): Promise<JobView> => {
+    const { status, body } = await haze.json<{ id: string }>(`/v2/api/functions/${fn}/jobs${query}`, jsonBody('POST', args))
+    assert.equal(status, 200, JSON.stringify(body))
+    return api.ended(body.id, 120_000)
+  }
+  const servesNext = async () => assert.equal((await run('noop')).status, 'finished', 'the context serves the next job')
+
+  before(async () => {
+    haze = await startHaze({ jobLogLimit: LOG_LIMIT, cancelGrace: 2000 })
+    api = jobApi(haze)
+    assert.equal((await haze.api('/v2/api/artifacts', upload('faults.py', sample('faults.py')))).status, 200)
+    const ctx = { name: 'faults', workerMode: 'shared', maxJobs: 2, downtime: 'Inf', sparkConf: LOCAL }
+    assert.equal((await haze.api('/v2/api/contexts', jsonBody('POST', ctx))).status, 200)
+    for (const name of ['noop', 'exit_hard', 'segfault', 'exit_politely', 'huge_error', 'unencodable', 'spin_python', 'spin_c', 'flood']) {
+      const deploy = { name, path: 'faults.py', className: name, defaultContext: 'faults' }
+      assert.equal((await haze.api('/v2/api/functions', jsonBody('POST', deploy))).status, 200, name)
+    }
+    await servesNext()
+  })
+  after(() => haze.close())
+
+  it('keeps 64 KiB of a 10 MB exception message, saying what it left out', async () => {
+    const job = await run('huge_error', { size: 10_000_000 })
+    assert.equal(job.status, 'failed')
+    const text = String(job.jobResult)
+    assert.ok(text.length < 70_000, `${text.length} characters stored`)
+    assert.match(text, /ValueError/)
+    assert.match(text, /characters left out here: Haze keeps 65536 characters of a job's error/)
+    const log = await (await haze.api(`/v2/api/jobs/${job.jobId}/logs`)).text()
+    assert.ok(log.length < 200_000, `the job's log holds ${log.length} characters`)
+    await servesNext()
+  })
+
+  it('fails a result that cannot be encoded, saying so', async () => {
+    const job = await run('unencodable')
+    assert.equal(job.status, 'failed')
+    assert.match(String(job.jobResult), /JSON|serializ|encod/i)
+    await servesNext()
+  })
+
+  it('fails sys.exit in a job as the job, not the worker', async () => {
+    const job = await run('exit_politely')
+    assert.equal(job.status, 'failed')
+    assert.match(String(job.jobResult), /SystemExit|exit/i)
+    await servesNext()
+  })
+
+  it('caps a flood of log lines per job, with a line saying how much was dropped', async () => {
+    const job = await run('flood', { megabytes: 20 })
+    assert.equal(job.status, 'finished')
+    const log = await (await haze.api(`/v2/api/jobs/${job.jobId}/logs`)).text()
+    assert.ok(log.length < 2 * LOG_LIMIT, `the log holds ${log.length} characters`)
+    assert.match(log, /WARN .* \[haze\] \d+ lines \([\d.]+ MiB\) of the job's output were dropped: a job's log keeps its first 1 MiB \(jobLogLimit/)
+    assert.ok(statSync(`${haze.dataDir}/logs/job-${job.jobId}.log`).size < 2 * LOG_LIMIT)
+    await servesNext()
+  })
+
+  it('cancels a function spinning in pure Python at its performTimeout', async () => {
+    const job = await run('spin_python', {}, '?performTimeout=2s')
+    assert.equal(job.status, 'cancelled')
+    assert.match(String(job.jobResult), /perform timeout was exceeded: 2 seconds/)
+    await servesNext()
+  })
+
+  it('recycles the worker of a function stuck in C code past the cancel grace', async () => {
+    const job = await run('spin_c', { seconds: 600 }, '?performTimeout=2s')
+    assert.equal(job.status, 'cancelled')
+    assert.match(String(job.jobResult), /perform timeout was exceeded/)
+    await servesNext()
+  })
+
+  for (const [fn, why] of [
+    ['exit_hard', 'os._exit'],
+    ['segfault', 'a segfault'],
+  ] as const) {
+    it(`fails the job of a function that kills its driver with ${why}, naming the worker`, async () => {
+      const job = await run(fn)
+      assert.equal(job.status, 'failed')
+      assert.match(String(job.jobResult), new RegExp(`worker ${job.workerId ?? '?'} exited`))
+      await servesNext()
+    })
+  }
+})
