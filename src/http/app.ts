@@ -89,7 +89,8 @@ export async function buildApp(deps: HttpDeps, log: Logger): Promise<HazeApp> {
   // `/v2/api/functions/` matches `/v2/api/functions/:id` with an empty id: that is no resource.
   app.addHook('preValidation', async (request, reply) => {
     const params = request.params as Record<string, unknown> | undefined
-    if (params && Object.values(params).some((value) => value === '')) return methods.answer(request, reply)
+    // A wildcard's empty rest (`/ui/` for `/ui/*`) is a path of its own, not a missing id.
+    if (params && Object.entries(params).some(([name, value]) => name !== '*' && value === '')) return methods.answer(request, reply)
   })
   guardOrigins(app, deps.config.allowedOrigins)
   // After the origin guard (a foreign page is refused whatever it sends) and before any body is read.

@@ -3,7 +3,6 @@
  * JSON (lossless text for every field), a function's signature as JSON text.
  */
 import { type ContextConfig, type ContextJson, contextFromJson, contextToJson } from '../../domain/context.js'
-import { parseBodyDuration } from '../../domain/duration.js'
 import type { FunctionRecord, FunctionSignature } from '../../domain/function.js'
 import type { CatalogStore } from '../catalog-store.js'
 import type { PostgresDatabase } from './database.js'

@@ -4,7 +4,6 @@
  */
 import { type ContextConfig, type ContextJson } from '../../domain/context.js'
 import { contextFromJson, contextToJson } from '../../domain/context.js'
-import { parseBodyDuration } from '../../domain/duration.js'
 import type { FunctionRecord, FunctionSignature } from '../../domain/function.js'
 import type { CatalogStore } from '../catalog-store.js'
 import type { SqliteDatabase } from './database.js'
