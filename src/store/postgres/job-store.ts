@@ -6,28 +6,9 @@ import type { JobRecord, JobStatus } from '../../domain/job.js'
 import { OPEN_STATUSES, statusesBefore } from '../../domain/job.js'
 import type { JobPage, JobPatch, JobQuery, JobStore } from '../job-store.js'
 import type { PostgresDatabase } from './database.js'
+import { JOB_COLUMNS, jobFromRow, jobToRow, type JobRow } from '../rows.js'
 
-interface JobRow {
-  job_id: string
-  function: string
-  context: string
-  path: string
-  class_name: string
-  arguments: string
-  action: string
-  external_id: string | null
-  source: string
-  status: string
-  create_time: number
-  start_time: number | null
-  end_time: number | null
-  worker_id: string | null
-  result: string | null
-  started_by: string | null
-}
 
-const COLUMNS =
-  'job_id, function, context, path, class_name, arguments, action, external_id, source, status, create_time, start_time, end_time, worker_id, result, started_by'
 const NEWEST_FIRST = 'ORDER BY create_time DESC, seq DESC'
 /** Transitions are written in the background, in order per job: they wait longer for a store that is away than a client would. */
 const TRANSITION_BUDGET_MS = 60_000
@@ -53,10 +34,10 @@ export class PostgresJobStore implements JobStore {
   }
 
   async insert(job: JobRecord): Promise<void> {
-    const row = toRow(job)
-    const values = COLUMNS.split(', ').map((column) => row[column as keyof JobRow])
+    const row = jobToRow(job)
+    const values = JOB_COLUMNS.split(', ').map((column) => row[column as keyof JobRow])
     try {
-      await this.db.run(`INSERT INTO jobs (${COLUMNS}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})`, values, { idempotent: true })
+      await this.db.run(`INSERT INTO jobs (${JOB_COLUMNS}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})`, values, { idempotent: true })
     } catch (error) {
       // Retried after a connection broke mid-insert, the first attempt may have landed: the
       // job id is ours alone, so finding it stored means the insert is done.
@@ -66,8 +47,8 @@ export class PostgresJobStore implements JobStore {
   }
 
   async get(jobId: string): Promise<JobRecord | undefined> {
-    const [row] = await this.db.run<JobRow>(`SELECT ${COLUMNS} FROM jobs WHERE job_id = $1`, [jobId], { idempotent: true })
-    return row && fromRow(row)
+    const [row] = await this.db.run<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE job_id = $1`, [jobId], { idempotent: true })
+    return row && jobFromRow(row)
   }
 
   async list(query: JobQuery): Promise<JobPage> {
@@ -77,7 +58,7 @@ export class PostgresJobStore implements JobStore {
       this.db.run<JobRow>(sql, params.values, { idempotent: true }),
       query.withTotal ? this.count(query) : Promise.resolve(undefined),
     ])
-    const page: JobPage = { jobs: rows.map(fromRow) }
+    const page: JobPage = { jobs: rows.map(jobFromRow) }
     if (total !== undefined) page.total = total
     return page
   }
@@ -97,10 +78,10 @@ export class PostgresJobStore implements JobStore {
     }
     if (assignments.length === 0) return this.get(jobId)
     // The state machine's guard: only from a status the job may leave for this one.
-    const sql = `UPDATE jobs SET ${assignments.join(', ')} WHERE job_id = ${params.add(jobId)} AND status = ANY(${params.add(statusesBefore(patch.status))}) RETURNING ${COLUMNS}`
+    const sql = `UPDATE jobs SET ${assignments.join(', ')} WHERE job_id = ${params.add(jobId)} AND status = ANY(${params.add(statusesBefore(patch.status))}) RETURNING ${JOB_COLUMNS}`
     const { rows, ambiguous } = await this.db.runTracked<JobRow>(sql, params.values, { idempotent: true, budgetMs: TRANSITION_BUDGET_MS })
     const [row] = rows
-    if (row) return fromRow(row)
+    if (row) return jobFromRow(row)
     if (!ambiguous) return undefined
     // Retried after a connection broke mid-update, the first attempt may have landed, and the
     // guard then refuses the repeat: a job already holding every patched value took this move.
@@ -109,11 +90,11 @@ export class PostgresJobStore implements JobStore {
   }
 
   async listUnfinished(): Promise<JobRecord[]> {
-    const rows = await this.db.run<JobRow>(`SELECT ${COLUMNS} FROM jobs WHERE status = ANY($1) ORDER BY create_time, seq`, [OPEN_STATUSES], {
+    const rows = await this.db.run<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE status = ANY($1) ORDER BY create_time, seq`, [OPEN_STATUSES], {
       idempotent: true,
       budgetMs: 30_000,
     })
-    return rows.map(fromRow)
+    return rows.map(jobFromRow)
   }
 
   async close(): Promise<void> {
@@ -169,13 +150,13 @@ function pageSql(query: JobQuery, params: Params): string {
   const limit = params.add(query.limit)
   const offset = params.add(query.offset)
   if (query.statuses.length <= 1) {
-    return `SELECT ${COLUMNS} FROM jobs WHERE ${filterSql(query, query.statuses, params)} ${NEWEST_FIRST} LIMIT ${limit} OFFSET ${offset}`
+    return `SELECT ${JOB_COLUMNS} FROM jobs WHERE ${filterSql(query, query.statuses, params)} ${NEWEST_FIRST} LIMIT ${limit} OFFSET ${offset}`
   }
   const window = params.add(query.limit + query.offset)
   const parts = query.statuses.map(
-    (status) => `(SELECT ${COLUMNS}, seq FROM jobs WHERE ${filterSql(query, [status], params)} ${NEWEST_FIRST} LIMIT ${window})`,
+    (status) => `(SELECT ${JOB_COLUMNS}, seq FROM jobs WHERE ${filterSql(query, [status], params)} ${NEWEST_FIRST} LIMIT ${window})`,
   )
-  return `SELECT ${COLUMNS} FROM (${parts.join(' UNION ALL ')}) merged ${NEWEST_FIRST} LIMIT ${limit} OFFSET ${offset}`
+  return `SELECT ${JOB_COLUMNS} FROM (${parts.join(' UNION ALL ')}) merged ${NEWEST_FIRST} LIMIT ${limit} OFFSET ${offset}`
 }
 
 function filterSql(query: JobQuery, statuses: readonly JobStatus[], params: Params): string {
@@ -198,44 +179,4 @@ function patchApplied(job: JobRecord, patch: JobPatch): boolean {
   return PATCH_FIELDS.every((field) => !(field in patch) || (patch[field] ?? undefined) === job[field])
 }
 
-function toRow(job: JobRecord): JobRow {
-  return {
-    job_id: job.jobId,
-    function: job.function,
-    context: job.context,
-    path: job.path,
-    class_name: job.className,
-    arguments: job.arguments,
-    action: job.action,
-    external_id: job.externalId ?? null,
-    source: job.source,
-    status: job.status,
-    create_time: job.createTime,
-    start_time: job.startTime ?? null,
-    end_time: job.endTime ?? null,
-    worker_id: job.workerId ?? null,
-    result: job.result ?? null,
-    started_by: job.startedBy ?? null,
-  }
-}
 
-function fromRow(row: JobRow): JobRecord {
-  return {
-    jobId: row.job_id,
-    function: row.function,
-    context: row.context,
-    path: row.path,
-    className: row.class_name,
-    arguments: row.arguments,
-    action: row.action as JobRecord['action'],
-    externalId: row.external_id ?? undefined,
-    source: row.source as JobRecord['source'],
-    status: row.status as JobStatus,
-    createTime: row.create_time,
-    startTime: row.start_time ?? undefined,
-    endTime: row.end_time ?? undefined,
-    workerId: row.worker_id ?? undefined,
-    result: row.result ?? undefined,
-    startedBy: row.started_by ?? undefined,
-  }
-}

@@ -4,20 +4,11 @@
  */
 import { type ContextConfig, type ContextJson } from '../../domain/context.js'
 import { contextFromJson, contextToJson } from '../../domain/context.js'
-import type { FunctionRecord, FunctionSignature } from '../../domain/function.js'
+import type { FunctionRecord } from '../../domain/function.js'
 import type { CatalogStore } from '../catalog-store.js'
 import type { SqliteDatabase } from './database.js'
+import { functionFromRow, type FunctionRow } from '../rows.js'
 
-interface FunctionRow {
-  name: string
-  path: string
-  class_name: string
-  default_context: string
-  signature: string | null
-  artifact_sha: string | null
-  create_time: number
-  update_time: number
-}
 
 export class SqliteCatalogStore implements CatalogStore {
   private readonly getFunctionStatement
@@ -87,15 +78,3 @@ export class SqliteCatalogStore implements CatalogStore {
   }
 }
 
-function functionFromRow(row: FunctionRow): FunctionRecord {
-  return {
-    name: row.name,
-    path: row.path,
-    className: row.class_name,
-    defaultContext: row.default_context,
-    signature: row.signature === null ? undefined : (JSON.parse(row.signature) as FunctionSignature),
-    artifactSha: row.artifact_sha ?? undefined,
-    createTime: row.create_time,
-    updateTime: row.update_time,
-  }
-}

@@ -7,28 +7,9 @@ import { OPEN_STATUSES, statusesBefore } from '../../domain/job.js'
 import type { JobPage, JobPatch, JobQuery, JobStore } from '../job-store.js'
 import type { Statement } from 'better-sqlite3'
 import type { SqliteDatabase } from './database.js'
+import { JOB_COLUMNS, jobFromRow, jobToRow, type JobRow } from '../rows.js'
 
-interface JobRow {
-  job_id: string
-  function: string
-  context: string
-  path: string
-  class_name: string
-  arguments: string
-  action: string
-  external_id: string | null
-  source: string
-  status: string
-  create_time: number
-  start_time: number | null
-  end_time: number | null
-  worker_id: string | null
-  result: string | null
-  started_by: string | null
-}
 
-const COLUMNS =
-  'job_id, function, context, path, class_name, arguments, action, external_id, source, status, create_time, start_time, end_time, worker_id, result, started_by'
 const NEWEST_FIRST = 'ORDER BY create_time DESC, seq DESC'
 const sqlList = (statuses: readonly JobStatus[]): string => statuses.map((status) => `'${status}'`).join(', ')
 const UNFINISHED_LIST = sqlList(OPEN_STATUSES)
@@ -42,28 +23,28 @@ export class SqliteJobStore implements JobStore {
 
   constructor(private readonly db: SqliteDatabase) {
     this.insertStatement = db.prepare(
-      `INSERT INTO jobs (${COLUMNS}) VALUES (@job_id, @function, @context, @path, @class_name, @arguments, @action,
+      `INSERT INTO jobs (${JOB_COLUMNS}) VALUES (@job_id, @function, @context, @path, @class_name, @arguments, @action,
         @external_id, @source, @status, @create_time, @start_time, @end_time, @worker_id, @result, @started_by)`,
     )
-    this.getStatement = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE job_id = ?`)
+    this.getStatement = db.prepare(`SELECT ${JOB_COLUMNS} FROM jobs WHERE job_id = ?`)
     // IN (not NOT IN) so the status index finds the few unfinished jobs among millions.
     this.unfinishedStatement = db.prepare(
-      `SELECT ${COLUMNS} FROM jobs WHERE status IN (${UNFINISHED_LIST}) ORDER BY create_time, seq`,
+      `SELECT ${JOB_COLUMNS} FROM jobs WHERE status IN (${UNFINISHED_LIST}) ORDER BY create_time, seq`,
     )
   }
 
   async insert(job: JobRecord): Promise<void> {
-    this.insertStatement.run(toRow(job))
+    this.insertStatement.run(jobToRow(job))
   }
 
   async get(jobId: string): Promise<JobRecord | undefined> {
     const row = this.getStatement.get(jobId) as JobRow | undefined
-    return row && fromRow(row)
+    return row && jobFromRow(row)
   }
 
   async list(query: JobQuery): Promise<JobPage> {
     const rows = this.prepared(pageSql(query)).all(pageParams(query)) as JobRow[]
-    const page: JobPage = { jobs: rows.map(fromRow) }
+    const page: JobPage = { jobs: rows.map(jobFromRow) }
     if (query.withTotal) page.total = this.count(query)
     return page
   }
@@ -86,13 +67,13 @@ export class SqliteJobStore implements JobStore {
     if (assignments.length === 0) return this.get(jobId)
     const row = this.prepared(
       // The state machine's guard: only from a status the job may leave for this one.
-      `UPDATE jobs SET ${assignments.join(', ')} WHERE job_id = @job_id AND status IN (${sqlList(statusesBefore(patch.status))}) RETURNING ${COLUMNS}`,
+      `UPDATE jobs SET ${assignments.join(', ')} WHERE job_id = @job_id AND status IN (${sqlList(statusesBefore(patch.status))}) RETURNING ${JOB_COLUMNS}`,
     ).get(params) as JobRow | undefined
-    return row && fromRow(row)
+    return row && jobFromRow(row)
   }
 
   async listUnfinished(): Promise<JobRecord[]> {
-    return (this.unfinishedStatement.all() as JobRow[]).map(fromRow)
+    return (this.unfinishedStatement.all() as JobRow[]).map(jobFromRow)
   }
 
   async close(): Promise<void> {}
@@ -139,13 +120,13 @@ export class SqliteJobStore implements JobStore {
  */
 function pageSql(query: JobQuery): string {
   if (query.statuses.length <= 1) {
-    return `SELECT ${COLUMNS} FROM jobs WHERE ${filterSql(query, query.statuses).sql} ${NEWEST_FIRST} LIMIT @limit OFFSET @offset`
+    return `SELECT ${JOB_COLUMNS} FROM jobs WHERE ${filterSql(query, query.statuses).sql} ${NEWEST_FIRST} LIMIT @limit OFFSET @offset`
   }
   const parts = query.statuses.map(
     (status, index) =>
-      `SELECT * FROM (SELECT ${COLUMNS}, seq FROM jobs WHERE ${filterSql(query, [status], `s${index}`).sql} ${NEWEST_FIRST} LIMIT @window)`,
+      `SELECT * FROM (SELECT ${JOB_COLUMNS}, seq FROM jobs WHERE ${filterSql(query, [status], `s${index}`).sql} ${NEWEST_FIRST} LIMIT @window)`,
   )
-  return `SELECT ${COLUMNS} FROM (${parts.join(' UNION ALL ')}) ${NEWEST_FIRST} LIMIT @limit OFFSET @offset`
+  return `SELECT ${JOB_COLUMNS} FROM (${parts.join(' UNION ALL ')}) ${NEWEST_FIRST} LIMIT @limit OFFSET @offset`
 }
 
 function pageParams(query: JobQuery): Record<string, unknown> {
@@ -193,44 +174,4 @@ function filterSql(
   return { sql: clauses.length > 0 ? clauses.join(' AND ') : '1 = 1', params }
 }
 
-function toRow(job: JobRecord): JobRow {
-  return {
-    job_id: job.jobId,
-    function: job.function,
-    context: job.context,
-    path: job.path,
-    class_name: job.className,
-    arguments: job.arguments,
-    action: job.action,
-    external_id: job.externalId ?? null,
-    source: job.source,
-    status: job.status,
-    create_time: job.createTime,
-    start_time: job.startTime ?? null,
-    end_time: job.endTime ?? null,
-    worker_id: job.workerId ?? null,
-    result: job.result ?? null,
-    started_by: job.startedBy ?? null,
-  }
-}
 
-function fromRow(row: JobRow): JobRecord {
-  return {
-    jobId: row.job_id,
-    function: row.function,
-    context: row.context,
-    path: row.path,
-    className: row.class_name,
-    arguments: row.arguments,
-    action: row.action as JobRecord['action'],
-    externalId: row.external_id ?? undefined,
-    source: row.source as JobRecord['source'],
-    status: row.status as JobStatus,
-    createTime: row.create_time,
-    startTime: row.start_time ?? undefined,
-    endTime: row.end_time ?? undefined,
-    workerId: row.worker_id ?? undefined,
-    result: row.result ?? undefined,
-    startedBy: row.started_by ?? undefined,
-  }
-}
