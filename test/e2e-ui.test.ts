@@ -86,7 +86,7 @@ describe('the web UI in a browser', { timeout: 900_000 }, () => {
     await page.fill('input[name=name]', 'ui')
     await page.selectOption('select[name=workerMode]', 'shared')
     await page.fill('input[name=maxJobs]', '0')
-    assert.match((await page.getByTestId('context-problem').textContent()) ?? '', /maxJobs must be a whole number of at least 1; got 0/)
+    assert.match((await page.getByTestId('context-problem').textContent()) ?? '', /^maxJobs must be a whole number of at least 1 and at most 10000; got 0$/)
     assert.equal(await page.getByRole('button', { name: 'Create' }).isDisabled(), true)
     await page.fill('input[name=maxJobs]', '2')
     await page.fill('textarea[name=sparkConf]', 'spark.master=local[2]\nspark.ui.port=0')
