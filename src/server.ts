@@ -129,6 +129,7 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
       masterUrl: () => masterUrl,
       masterCa: workerTrustFile(config.tls),
       cacheDir: join(config.dataDir, 'worker-cache'),
+      scratchRoot: join(config.dataDir, 'worker-scratch'),
       outputDir: logs.directory,
       heartbeatMs: config.workerHeartbeat,
       startTimeout: config.workerStartTimeout,
@@ -230,6 +231,7 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
         void shutdown(true).finally(() => fence(reason))
       })
     }
+    await launcher.sweepScratch()
     await executor.start()
     for (const adapter of asyncInterfaces) adapter.start()
     lifecycle = 'serving'

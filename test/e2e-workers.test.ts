@@ -3,6 +3,8 @@
  * worker killed mid-job, and stopping a worker through the API.
  */
 import assert from 'node:assert/strict'
+import { existsSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { jobApi, jsonBody, startHaze, upload, type TestHaze } from './helpers/haze.js'
 import { groupAlive } from './helpers/processes.js'
@@ -69,12 +71,17 @@ describe('workers on real Spark', { timeout: 600_000 }, () => {
     await until(async () => (await job(id)).status === 'started', 'the job to start', 120_000)
     const worker = (await workers()).find((w) => w.context === 'fragile')!
     assert.ok(worker.pid)
+    // Spark's own temp dirs live in the worker's scratch dir, which the master removes when the
+    // worker ends: a SIGKILLed driver never cleans up after itself.
+    const scratch = join(haze.dataDir, 'worker-scratch', worker.name)
+    assert.ok(readdirSync(scratch).some((name) => name.startsWith('blockmgr-')), 'Spark\'s block manager dir is in the scratch dir')
     process.kill(-worker.pid, 'SIGKILL')
     const killedAt = Date.now()
     const failed = await ended(id, 30_000)
     assert.ok(Date.now() - killedAt < 15_000, 'within seconds')
     assert.equal(failed.status, 'failed')
     assert.match(String(failed.jobResult), new RegExp(`^worker ${worker.name} exited \\(.*(SIGKILL|code).*\\)`))
+    await until(() => !existsSync(scratch), 'the killed worker\'s scratch dir to be removed', 10_000)
     const next = await ended(await run('noop', {}, 'fragile'))
     assert.equal(next.status, 'finished')
     assert.notEqual(next.workerId, worker.name)

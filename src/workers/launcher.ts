@@ -4,6 +4,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import { execFile } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import { readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { Duration } from '../domain/duration.js'
@@ -25,6 +27,8 @@ export interface SparkSubmitLauncherOptions {
   /** PEM file workers verify the master's TLS certificate with (see spark-submit.ts). */
   masterCa?: string | undefined
   cacheDir: string
+  /** Each worker's scratch directory is made here and removed when the worker ends. */
+  scratchRoot: string
   outputDir: string
   heartbeatMs: number
   startTimeout: Duration
@@ -43,6 +47,8 @@ export class SparkSubmitLauncher implements WorkerLauncher {
   launch(spec: WorkerSpec): Worker {
     const { options } = this
     const token = randomBytes(24).toString('hex')
+    const scratchDir = join(options.scratchRoot, spec.id)
+    mkdirSync(scratchDir, { recursive: true })
     const submit = sparkSubmitCommand({
         sparkHome: options.sparkHome,
         python: options.python,
@@ -55,6 +61,7 @@ export class SparkSubmitLauncher implements WorkerLauncher {
         token,
         credential: options.credentials.issue(spec.id),
         cacheDir: options.cacheDir,
+        scratchDir,
         heartbeatMs: options.heartbeatMs,
       })
     const runnerName = spec.context.runner
@@ -76,8 +83,31 @@ export class SparkSubmitLauncher implements WorkerLauncher {
       log: options.log,
     })
     options.link.expect(worker, token)
-    worker.once('exit', () => options.credentials.revoke(worker.id))
+    worker.once('exit', () => {
+      options.credentials.revoke(worker.id)
+      void removeScratch(scratchDir, options.log)
+    })
     return worker
+  }
+
+  /**
+   * Removes the scratch directories a previous master left (its workers died with it, or are
+   * dying by their parent watch). Called once this master is the active one, before it starts
+   * any worker, so it never touches a live worker's files.
+   */
+  async sweepScratch(): Promise<void> {
+    const { scratchRoot, log } = this.options
+    const names = await readdir(scratchRoot).catch(() => [] as string[])
+    await Promise.all(names.map((name) => removeScratch(join(scratchRoot, name), log)))
+    if (names.length > 0) log.info({ count: names.length }, 'removed the scratch directories of workers from before this start')
+  }
+}
+
+async function removeScratch(dir: string, log: Logger): Promise<void> {
+  try {
+    await rm(dir, { recursive: true, force: true, maxRetries: 3 })
+  } catch (error) {
+    log.warn({ err: error, dir }, 'cannot remove a worker\'s scratch directory')
   }
 }
 

@@ -22,6 +22,13 @@ export interface SparkSubmitOptions {
   /** The worker's credential for artifact downloads (src/auth/worker-credentials.ts). */
   credential: string
   cacheDir: string
+  /**
+   * The worker's own scratch directory: Spark's local dirs (blockmgr-*, spark-*) and the temp
+   * files of its JVMs and Python go here, so the master can remove them when the worker ends.
+   * A driver killed with SIGKILL never runs Spark's own clean-up, which otherwise leaves them in
+   * /tmp, a few hundred megabytes a day on a busy master.
+   */
+  scratchDir: string
   heartbeatMs: number
 }
 
@@ -39,6 +46,11 @@ function defaultsFor(shared: boolean): Record<string, string> {
     // Parallel jobs of a shared worker should share executors, not queue behind each other.
     ...(shared ? { 'spark.scheduler.mode': 'FAIR' } : {}),
   }
+}
+
+/** One option for SPARK_SUBMIT_OPTS, quoted as Spark's launcher splits it (a path may hold spaces). */
+function javaOption(option: string): string {
+  return `"${option.replace(/(["\\])/g, '\\$1')}"`
 }
 
 export function sparkSubmitCommand(options: SparkSubmitOptions): Command {
@@ -67,6 +79,11 @@ export function sparkSubmitCommand(options: SparkSubmitOptions): Command {
       HAZE_WORKER_CACHE: options.cacheDir,
       HAZE_HEARTBEAT_MS: String(options.heartbeatMs),
       HAZE_PARENT_PID: String(process.pid),
+      SPARK_LOCAL_DIRS: options.scratchDir,
+      TMPDIR: options.scratchDir,
+      // spark-submit's JVM is the driver in client mode: java.io.tmpdir is where Spark's other
+      // temp dirs go. Appended, so options set in the environment still apply.
+      SPARK_SUBMIT_OPTS: [process.env.SPARK_SUBMIT_OPTS, javaOption(`-Djava.io.tmpdir=${options.scratchDir}`)].filter(Boolean).join(' '),
       ...(options.masterCa === undefined ? {} : { HAZE_MASTER_CA: options.masterCa }),
     },
   }
