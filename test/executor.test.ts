@@ -18,6 +18,7 @@ import { JobLogs } from '../src/logs/job-logs.js'
 import { SqliteCatalogStore } from '../src/store/sqlite/catalog-store.js'
 import { openSqlite, type SqliteDatabase } from '../src/store/sqlite/database.js'
 import { SqliteJobStore } from '../src/store/sqlite/job-store.js'
+import type { JobPatch, JobStore } from '../src/store/job-store.js'
 import { BUILT_IN_DEFAULT } from './helpers/contexts.js'
 import { FakeLauncher, type FakeWorker } from './helpers/fake-workers.js'
 import { makeJob } from './helpers/jobs.js'
@@ -35,9 +36,9 @@ describe('executor', () => {
   let bus: EventBus
   let executor: Executor
 
-  const build = () =>
+  const build = (overrides: { jobs?: JobStore; queueLimit?: number } = {}) =>
     new Executor({
-      jobs,
+      jobs: overrides.jobs ?? jobs,
       contexts,
       logs,
       launcher,
@@ -53,7 +54,7 @@ describe('executor', () => {
           }
         },
       },
-      settings: { resultLimit: 1000, cancelGrace: 300, shutdownGrace: 300, artifactUrl: (name) => `http://master/${name}` },
+      settings: { resultLimit: 1000, cancelGrace: 300, shutdownGrace: 300, queueLimit: overrides.queueLimit, artifactUrl: (name) => `http://master/${name}` },
     })
 
   beforeEach(async () => {
@@ -306,6 +307,39 @@ describe('executor', () => {
     assert.deepEqual(events, ['initialized', 'queued', 'worker-assigned', 'started', 'finished'])
     await until(() => quiet.listenerFailures === 10, 'both failing listeners to fail on every event')
     assert.equal(failures.length, 10, 'each failure is logged')
+  })
+
+  it('counts a job being recorded once toward queueLimit, not again once it is queued', async () => {
+    // The store holds each job's "queued" write until the test opens the gate, so a queued job
+    // is still being answered when the next one arrives, as in a burst.
+    let open: () => void = () => undefined
+    const gate = new Promise<void>((resolve) => (open = resolve))
+    let queuedWrites = 0
+    const transition = async (jobId: string, patch: JobPatch) => {
+      if (patch.status === 'queued') {
+        queuedWrites += 1
+        await gate
+      }
+      return jobs.transition(jobId, patch)
+    }
+    const gated = new Proxy(jobs, {
+      get: (target, property) => (property === 'transition' ? transition : (Reflect.get(target, property, target) as unknown)),
+    })
+    await executor.stop()
+    executor = build({ jobs: gated, queueLimit: 2 })
+    await executor.start()
+    const request = { functionName: 'fn', argumentsText: '{"n": 1}', source: 'Http' } as const
+    const first = executor.submit(request)
+    try {
+      await until(() => queuedWrites === 1, 'the first job in the queue, its answer pending')
+      const second = executor.submit(request)
+      await until(() => queuedWrites === 2, 'the second job in the queue too')
+      await assert.rejects(executor.submit(request), /has 2 jobs waiting for a worker, its limit \(queueLimit\)/)
+      open()
+      assert.deepEqual([(await first).record.status, (await second).record.status], ['queued', 'queued'])
+    } finally {
+      open()
+    }
   })
 
   it('shutdown fails running jobs after the grace period and leaves queued jobs queued', async () => {
