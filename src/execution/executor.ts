@@ -17,12 +17,11 @@ import { langOfPath, type FunctionRecord, type FunctionSignature } from '../doma
 import type { JobPatch, JobStore } from '../store/job-store.js'
 import { isContextKind, type ContextKind, type WorkerMessage } from '../workers/protocol.js'
 import type { Worker, WorkerExit, WorkerLauncher, WorkerSpec } from '../workers/worker.js'
-import { ContextRunner, startsAhead, type RunnerHost } from './context-runner.js'
+import { ContextRunner, type RunnerHost } from './context-runner.js'
 import { JobJournal } from './job-journal.js'
 import { armTimer, clearTimers, newRun, type JobRun } from './job-run.js'
 import { recoverUnfinished } from './recovery.js'
 import { capReason } from './limits.js'
-import { resultReference, type ResultFiles } from '../results/result-files.js'
 
 export interface ExecutorSettings {
   /** Largest result a job may return, in bytes of JSON. */
@@ -37,8 +36,6 @@ export interface ExecutorSettings {
   shutdownGrace: Duration
   /** Where a worker downloads an artifact. */
   artifactUrl(name: string): string
-  /** Where a worker uploads a result over `resultLimit`; relative to the master's URL if absent. */
-  resultUrl?(jobId: string): string
 }
 
 /** What the executor needs of the function catalog (FunctionService in production). */
@@ -55,8 +52,6 @@ export interface ExecutorDeps {
   launcher: WorkerLauncher
   log: Logger
   settings: ExecutorSettings
-  /** Results over `resultLimit`; without it a job whose result was stored fails. */
-  results?: ResultFiles
 }
 
 export interface SubmitRequest {
@@ -92,12 +87,12 @@ export class Executor implements RunnerHost {
     deps.bus.on('context:changed', ({ context }) => {
       const runner = this.runners.get(context.name)
       if (runner) runner.reconfigure(context)
-      else if (startsAhead(context)) this.runnerFor(context)
+      else if (context.precreated && context.workerMode === 'shared') this.runnerFor(context)
     })
     deps.bus.on('context:deleted', ({ context }) => this.runners.get(context.name)?.retireAll('its context was deleted'))
   }
 
-  /** Resolves jobs a previous master left unfinished, then starts spares and precreated workers. */
+  /** Resolves jobs a previous master left unfinished, and warms precreated contexts. */
   async start(): Promise<void> {
     await recoverUnfinished({
       jobs: this.deps.jobs,
@@ -110,7 +105,7 @@ export class Executor implements RunnerHost {
     })
     this.recoveredFlag = true
     for (const context of await this.deps.contexts.list()) {
-      if (startsAhead(context)) this.runnerFor(context)
+      if (context.precreated && context.workerMode === 'shared') this.runnerFor(context)
     }
   }
 
@@ -253,19 +248,8 @@ export class Executor implements RunnerHost {
     return stored
   }
 
-  /** True while `jobId` runs on `workerId`: only then may that worker store the job's result. */
-  acceptsResult(jobId: string, workerId: string): boolean {
-    const run = this.runs.get(jobId)
-    return run !== undefined && run.state !== 'done' && run.state !== 'queued' && run.worker?.id === workerId
-  }
-
   workers(): Worker[] {
     return [...this.runners.values()].flatMap((runner) => runner.workers)
-  }
-
-  /** True for a ready spare: started ahead of demand, never given a job. */
-  isSpare(worker: Worker): boolean {
-    return this.runners.get(worker.context.name)?.isSpare(worker) ?? false
   }
 
   /** Jobs now assigned to a worker. */
@@ -341,7 +325,6 @@ export class Executor implements RunnerHost {
       contextKind: run.contextKind,
       streamingDuration: worker.context.streamingDuration,
       resultLimit: this.deps.settings.resultLimit,
-      resultUrl: this.deps.settings.resultUrl?.(run.record.jobId) ?? `/internal/workers/results/${encodeURIComponent(run.record.jobId)}`,
       lang: langOfPath(run.artifact.name),
     })
     if (!sent) this.end(run, 'failed', `worker ${worker.id} could not be reached to start the job`)
@@ -435,15 +418,7 @@ export class Executor implements RunnerHost {
         void this.journal.lines(run.record.jobId, message.lines)
         return
       case 'finished':
-        if ('resultFile' in message) {
-          // The file came over HTTP before this frame; the worker's word on its size must match.
-          const stored = this.deps.results?.claim(run.record.jobId)
-          if (stored?.size !== message.resultFile.size || stored.format !== message.resultFile.format) {
-            this.end(run, 'failed', `worker ${worker.id} reported a stored result of ${message.resultFile.size} bytes, but the master ${stored ? `stored ${stored.size} bytes (${stored.format})` : 'has received none'}`)
-          } else {
-            this.end(run, 'finished', undefined, resultReference(run.record.jobId, stored))
-          }
-        } else if (!isJson(message.resultJson)) {
+        if (!isJson(message.resultJson)) {
           this.end(run, 'failed', `worker ${worker.id} sent a result that is not valid JSON`)
         } else {
           this.end(run, 'finished', undefined, message.resultJson)
@@ -497,8 +472,6 @@ export class Executor implements RunnerHost {
     if (wasQueued) runner?.dequeue(run)
     else runner?.jobEnded(run)
     const result = resultJson ?? (text === undefined ? undefined : JSON.stringify(text))
-    // A result stored for a job that then failed or was cancelled is no result of it.
-    if (status !== 'finished') void this.deps.results?.remove(run.record.jobId)
     const level: LogLevel = status === 'finished' ? 'INFO' : status === 'cancelled' ? 'WARN' : 'ERROR'
     const line = status === 'finished' ? 'finished' : `${status}: ${text ?? ''}`
     // The run stays known until its terminal state is stored, so `ended()` never answers early.
