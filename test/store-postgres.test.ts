@@ -14,6 +14,7 @@ import { PostgresJobStore } from '../src/store/postgres/job-store.js'
 import { POSTGRES_MIGRATIONS } from '../src/store/postgres/migrations.js'
 import { makeJob } from './helpers/jobs.js'
 import { startPostgres, type TestPostgres } from './helpers/postgres.js'
+import { until } from './helpers/wait.js'
 import { auditStoreSuite } from './store/audit-store-suite.js'
 import { catalogStoreSuite } from './store/catalog-store-suite.js'
 import { jobStoreSuite } from './store/job-store-suite.js'
@@ -119,6 +120,50 @@ describe('the PostgreSQL store', () => {
       assert.equal(error.message.includes('wrong-password'), false)
       return true
     })
+  })
+
+  it('retries a job transition that PostgreSQL rolled back for a serialization failure', async () => {
+    const url = await server.createDatabase()
+    const database = new URL(url).pathname.slice(1)
+    const session = async () => {
+      const client = new pg.Client({ connectionString: server.adminUrl(database) })
+      await client.connect()
+      return client
+    }
+    const admin = await session()
+    // Under REPEATABLE READ (a setting a DBA may choose), a row changed by a transaction that
+    // commits while a statement waits for it makes that statement fail with 40001.
+    await admin.query(`ALTER DATABASE ${database} SET default_transaction_isolation = 'repeatable read'`)
+    const stores = await openStores({ url, poolSize: 2, password: server.password }, '/nonexistent')
+    const blocker = await session()
+    const plain = await session()
+    try {
+      const job = makeJob({ function: 'serialized', status: 'queued' })
+      await stores.jobs.insert(job)
+      /** Runs `write` while another transaction holds the job's row, and commits that one once `write` waits for it. */
+      const racing = async <T>(write: () => Promise<T>): Promise<T> => {
+        await blocker.query('BEGIN')
+        await blocker.query('UPDATE jobs SET result = result WHERE job_id = $1', [job.jobId])
+        const written = write()
+        written.catch(() => undefined)
+        await until(async () => {
+          const waiting = await admin.query("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'", [database])
+          return (waiting.rowCount ?? 0) > 0
+        }, 'the write to wait for the row', 10_000)
+        await blocker.query('COMMIT')
+        return written
+      }
+      await assert.rejects(
+        racing(() => plain.query("UPDATE jobs SET status = 'started' WHERE job_id = $1", [job.jobId])),
+        (error: { code?: string }) => error.code === '40001',
+        'the same move by a plain client fails: the conflict is real',
+      )
+      const moved = await racing(() => stores.jobs.transition(job.jobId, { status: 'started', workerId: 'w-serial' }))
+      assert.deepEqual([moved?.status, moved?.workerId], ['started', 'w-serial'])
+    } finally {
+      await Promise.all([admin.end(), blocker.end(), plain.end()])
+      await stores.close()
+    }
   })
 
   it('answers a clear 503 error when the server does not answer', async () => {
