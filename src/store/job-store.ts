@@ -38,5 +38,15 @@ export interface JobStore {
   transition(jobId: string, patch: JobPatch): Promise<JobRecord | undefined>
   /** Jobs not yet terminal, oldest first: what a restart must resolve. */
   listUnfinished(): Promise<JobRecord[]>
+  /**
+   * Ids of terminal jobs that ended before `endedBefore` (epoch ms; a terminal job without an
+   * end time goes by its creation), oldest first, at most `limit`: what job retention removes.
+   */
+  listEnded(endedBefore: number, limit: number): Promise<string[]>
+  /**
+   * Deletes those of `jobIds` that are terminal (an open job is never removed), with their
+   * share of every total; answers how many were deleted.
+   */
+  remove(jobIds: readonly string[]): Promise<number>
   close(): Promise<void>
 }

@@ -224,6 +224,84 @@ export function jobStoreSuite(name: string, open: () => Promise<StoreHandle>): v
       )
     })
 
+    it('removes terminal jobs that ended before a time, oldest first, never an open one, with every total kept right', async () => {
+      // A store of its own: the other tests' jobs would count among "ended before".
+      const own = await open()
+      try {
+        const jobs = own.store
+        const DAY = 86_400_000
+        const now = Date.UTC(2026, 5, 1)
+        const old = (days: number, fields: Partial<JobRecord>) => makeJob({ createTime: now - days * DAY, ...fields })
+        const ended = (days: number, status: JobStatus, fields: Partial<JobRecord> = {}) =>
+          old(days + 1, { status, endTime: now - days * DAY, workerId: `w${days % 2}`, function: `f${days % 3}`, context: `c${days % 2}`, ...fields })
+        const expired = [
+          ended(40, 'finished', { source: 'Async Kafka' }),
+          ended(39, 'failed'),
+          ended(38, 'cancelled', { workerId: undefined }),
+          // Terminal without an end time (a job failed before it ran): it goes by its creation.
+          old(37, { status: 'failed', function: 'f0' }),
+          ended(36, 'finished'),
+        ]
+        const kept = [
+          // Created long ago, but ended within the retention.
+          old(45, { status: 'finished', endTime: now - 2 * DAY, function: 'f1', workerId: 'w1' }),
+          ended(5, 'finished'),
+          ended(1, 'failed'),
+          // Open jobs, however old, are never removed.
+          old(50, { status: 'queued', function: 'f2' }),
+          old(48, { status: 'started', workerId: 'w0', function: 'f0' }),
+          old(47, { status: 'cancelling', workerId: 'w1' }),
+        ]
+        for (const job of [...expired, ...kept].sort((a, b) => a.createTime - b.createTime)) await jobs.insert(job)
+        const cutoff = now - 30 * DAY
+        assert.deepEqual(await jobs.listEnded(cutoff, 100), expired.map((job) => job.jobId), 'terminal jobs ended before the cutoff, oldest first')
+        assert.deepEqual(await jobs.listEnded(cutoff, 2), expired.slice(0, 2).map((job) => job.jobId), 'at most the limit')
+
+        const remaining = kept
+        const totals = async () => {
+          const read = async (filter: Partial<JobQuery>) => (await jobs.list(query({ limit: 0, ...filter }))).total
+          const out: Record<string, number | undefined> = {}
+          for (const status of [undefined, ...JOB_STATUSES]) {
+            const statuses = status === undefined ? [] : [status]
+            const key = status ?? 'any'
+            out[`all ${key}`] = await read({ statuses })
+            for (const name of ['f0', 'f1', 'f2']) out[`function ${name} ${key}`] = await read({ function: name, statuses })
+            for (const name of ['w0', 'w1']) out[`worker ${name} ${key}`] = await read({ workerId: name, statuses })
+            for (const name of ['c0', 'c1', 'default']) out[`context ${name} ${key}`] = await read({ context: name, statuses })
+            for (const name of ['Http', 'Async Kafka'] as const) out[`source ${name} ${key}`] = await read({ source: name, statuses })
+          }
+          return out
+        }
+        const truth = (records: JobRecord[]) => {
+          const out: Record<string, number> = {}
+          for (const status of [undefined, ...JOB_STATUSES]) {
+            const key = status ?? 'any'
+            const of = (more: (job: JobRecord) => boolean) => records.filter((job) => (status === undefined || job.status === status) && more(job)).length
+            out[`all ${key}`] = of(() => true)
+            for (const name of ['f0', 'f1', 'f2']) out[`function ${name} ${key}`] = of((job) => job.function === name)
+            for (const name of ['w0', 'w1']) out[`worker ${name} ${key}`] = of((job) => job.workerId === name)
+            for (const name of ['c0', 'c1', 'default']) out[`context ${name} ${key}`] = of((job) => job.context === name)
+            for (const name of ['Http', 'Async Kafka'] as const) out[`source ${name} ${key}`] = of((job) => job.source === name)
+          }
+          return out
+        }
+        assert.deepEqual(await totals(), truth([...expired, ...kept]), 'totals before')
+
+        // Open jobs and unknown ids in the batch are left alone.
+        const removed = await jobs.remove([...expired.map((job) => job.jobId), ...kept.map((job) => job.jobId).slice(3), 'no-such-job'])
+        assert.equal(removed, expired.length)
+        assert.deepEqual(await totals(), truth(remaining), 'every total of every scope after the removal')
+        for (const job of expired) assert.equal(await jobs.get(job.jobId), undefined, `${job.status} job removed`)
+        for (const job of kept) assert.equal((await jobs.get(job.jobId))?.status, job.status, `${job.status} job kept`)
+        assert.deepEqual(await jobs.listEnded(cutoff, 100), [], 'nothing left to remove')
+        assert.equal(await jobs.remove([]), 0)
+        const page = await jobs.list(query({ limit: 100 }))
+        assert.deepEqual(page.jobs.map((job) => job.jobId), [...remaining].sort((a, b) => b.createTime - a.createTime).map((job) => job.jobId))
+      } finally {
+        await own.close()
+      }
+    })
+
     it('lists unfinished jobs oldest first', async () => {
       const running = makeJob({ status: 'started', function: 'unfinished' })
       const queued = makeJob({ status: 'queued', function: 'unfinished' })

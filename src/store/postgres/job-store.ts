@@ -3,7 +3,7 @@
  * totals from trigger-kept counts), written for PostgreSQL's planner and its parallel writers.
  */
 import type { JobRecord, JobStatus } from '../../domain/job.js'
-import { OPEN_STATUSES, statusesBefore } from '../../domain/job.js'
+import { OPEN_STATUSES, statusesBefore, TERMINAL_STATUSES } from '../../domain/job.js'
 import type { JobPage, JobPatch, JobQuery, JobStore } from '../job-store.js'
 import type { PostgresDatabase } from './database.js'
 import { JOB_COLUMNS, jobFromRow, jobToRow, type JobRow } from '../rows.js'
@@ -95,6 +95,29 @@ export class PostgresJobStore implements JobStore {
       budgetMs: 30_000,
     })
     return rows.map(jobFromRow)
+  }
+
+  async listEnded(endedBefore: number, limit: number): Promise<string[]> {
+    // A job ends after it is created, so the creation-time bound lets the status index stop at
+    // the first job too young to have ended before the cutoff.
+    const rows = await this.db.run<{ job_id: string }>(
+      'SELECT job_id FROM jobs WHERE status = ANY($1) AND create_time < $2 AND coalesce(end_time, create_time) < $2 ORDER BY create_time, seq LIMIT $3',
+      [TERMINAL_STATUSES, endedBefore, limit],
+      { idempotent: true },
+    )
+    return rows.map((row) => row.job_id)
+  }
+
+  async remove(jobIds: readonly string[]): Promise<number> {
+    if (jobIds.length === 0) return 0
+    // One statement: the delete trigger adds the counts' deltas once for the whole batch.
+    // Repeating it after a broken connection deletes nothing twice.
+    const rows = await this.db.run<{ job_id: string }>(
+      'DELETE FROM jobs WHERE job_id = ANY($1) AND status = ANY($2) RETURNING job_id',
+      [jobIds, TERMINAL_STATUSES],
+      { idempotent: true },
+    )
+    return rows.length
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@
  * promises to fit the shared interface.
  */
 import type { JobRecord, JobStatus } from '../../domain/job.js'
-import { OPEN_STATUSES, statusesBefore } from '../../domain/job.js'
+import { OPEN_STATUSES, statusesBefore, TERMINAL_STATUSES } from '../../domain/job.js'
 import type { JobPage, JobPatch, JobQuery, JobStore } from '../job-store.js'
 import type { Statement } from 'better-sqlite3'
 import type { SqliteDatabase } from './database.js'
@@ -13,6 +13,7 @@ import { JOB_COLUMNS, jobFromRow, jobToRow, type JobRow } from '../rows.js'
 const NEWEST_FIRST = 'ORDER BY create_time DESC, seq DESC'
 const sqlList = (statuses: readonly JobStatus[]): string => statuses.map((status) => `'${status}'`).join(', ')
 const UNFINISHED_LIST = sqlList(OPEN_STATUSES)
+const TERMINAL_LIST = sqlList(TERMINAL_STATUSES)
 
 export class SqliteJobStore implements JobStore {
   private readonly insertStatement
@@ -74,6 +75,21 @@ export class SqliteJobStore implements JobStore {
 
   async listUnfinished(): Promise<JobRecord[]> {
     return (this.unfinishedStatement.all() as JobRow[]).map(jobFromRow)
+  }
+
+  async listEnded(endedBefore: number, limit: number): Promise<string[]> {
+    // A job ends after it is created, so the creation-time bound lets the time index stop at
+    // the first job too young to have ended before the cutoff.
+    const rows = this.prepared(
+      `SELECT job_id FROM jobs WHERE status IN (${TERMINAL_LIST}) AND create_time < @before AND coalesce(end_time, create_time) < @before ORDER BY create_time, seq LIMIT @limit`,
+    ).all({ before: endedBefore, limit }) as { job_id: string }[]
+    return rows.map((row) => row.job_id)
+  }
+
+  async remove(jobIds: readonly string[]): Promise<number> {
+    // One transaction per call: the caller's batch bounds how long the write lock is held.
+    const remove = this.prepared(`DELETE FROM jobs WHERE job_id = ? AND status IN (${TERMINAL_LIST})`)
+    return this.db.transaction(() => jobIds.reduce((removed, jobId) => removed + remove.run(jobId).changes, 0))()
   }
 
   async close(): Promise<void> {}
