@@ -194,6 +194,8 @@ const DEFAULTS = {
     workerMode: 'exclusive',
     streamingDuration: '1s',
     maxConnFailures: 5,
+    spareWorkers: 0,
+    maxWorkers: 1,
   },
 }
 
@@ -207,6 +209,8 @@ const ContextDefaultsFile = Type.Object(
     workerMode: Type.Optional(Type.String()),
     streamingDuration: Type.Optional(Type.String()),
     maxConnFailures: Type.Optional(Type.Integer()),
+    spareWorkers: Type.Optional(Type.Integer()),
+    maxWorkers: Type.Optional(Type.Integer()),
   },
   { additionalProperties: false },
 )
@@ -355,6 +359,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       workerMode: parseWorkerMode(defaults.workerMode),
       streamingDuration: parseBodyDuration('contextDefaults.streamingDuration', defaults.streamingDuration),
       maxConnFailures: defaults.maxConnFailures,
+      spareWorkers: defaults.spareWorkers,
+      maxWorkers: defaults.maxWorkers,
     }
     checkContext(contextDefaults)
     if (file.tls && file.publicUrl !== undefined && !/^https:\/\//i.test(file.publicUrl)) {

@@ -123,6 +123,13 @@ describe('contexts over HTTP', () => {
       [{ name: 'bad', runOptions: '--class com.example.Main' }, /runOptions may not hold --class: Haze runs its own worker program/],
       [{ name: 'bad', runOptions: '--driver-memory 1g app.py' }, /runOptions may hold only spark-submit options; "app.py" would be taken as the application/],
       [{ name: 'bad', maxConnFailures: -1 }, /maxConnFailures must be a whole number of at least 1/],
+      [{ name: 'bad', spareWorkers: -1 }, /spareWorkers must be a whole number of at least 0; got -1$/],
+      [{ name: 'bad', spareWorkers: 1.5 }, /spareWorkers must be integer/],
+      [{ name: 'bad', spareWorkers: 101 }, /spareWorkers must be a whole number of at least 0 and at most 100; got 101$/],
+      [{ name: 'bad', maxWorkers: 0 }, /maxWorkers must be a whole number of at least 1; got 0$/],
+      [{ name: 'bad', maxWorkers: 2.5 }, /maxWorkers must be integer/],
+      [{ name: 'bad', maxWorkers: 101 }, /maxWorkers must be a whole number of at least 1 and at most 100; got 101$/],
+      [{ name: 'bad', workerMode: 'shared', spareWorkers: 2, maxWorkers: 1 }, /spareWorkers must be at most maxWorkers in a shared context .*got spareWorkers 2 and maxWorkers 1$/],
       [{ name: '../etc' }, /invalid context name/],
       [{ name: '' }, /invalid context name/],
     ]
@@ -135,6 +142,17 @@ describe('contexts over HTTP', () => {
     }
     const names = (await haze.json<Context[]>('/v2/api/contexts')).body.map((c) => c.name)
     assert.ok(!names.includes('bad') && !names.includes('x'), `nothing was stored: ${names.join(', ')}`)
+  })
+
+  // Spares start workers, so this test sets only maxWorkers; e2e-spares.test.ts shows spareWorkers.
+  it("shows Haze's maxWorkers only when set, so Mist's clients see Mist's nine fields", async () => {
+    const { status, body } = await haze.json<Context>('/v2/api/contexts', jsonBody('POST', { name: 'spared', workerMode: 'shared', maxWorkers: 3 }))
+    assert.equal(status, 200)
+    assert.deepEqual([body.spareWorkers, body.maxWorkers], [undefined, 3])
+    assert.deepEqual((await haze.json('/v2/api/contexts/spared')).body, body)
+    const reset = await haze.json<Context>('/v2/api/contexts/spared', jsonBody('PUT', { maxWorkers: 1 }))
+    assert.deepEqual(Object.keys(reset.body).sort(), Object.keys(DEFAULT).sort())
+    assert.equal((await haze.api('/v2/api/contexts/spared', { method: 'DELETE' })).status, 200)
   })
 
   it('answers 404 for an unknown context, and PUT does not create one', async () => {

@@ -49,7 +49,7 @@ describe('haze migrate-store', { timeout: 120_000 }, () => {
     dir = mkdtempSync(join(tmpdir(), 'haze-migrate-'))
     sqlite = await openStores({ url: 'sqlite:', poolSize: 1 }, dir)
     for (const job of jobs) await sqlite.jobs.insert(job)
-    await sqlite.catalog.putContext({ name: 'c1', sparkConf: { 'spark.master': 'local[2]' }, downtime: Infinity, maxJobs: 3, precreated: true, runOptions: '', workerMode: 'shared', streamingDuration: 1000, maxConnFailures: 5 })
+    await sqlite.catalog.putContext({ name: 'c1', sparkConf: { 'spark.master': 'local[2]' }, downtime: Infinity, maxJobs: 3, precreated: true, runOptions: '', workerMode: 'shared', streamingDuration: 1000, maxConnFailures: 5, spareWorkers: 0, maxWorkers: 1 })
     await sqlite.catalog.putFunction({ name: 'f1', path: 'f.py', className: 'f', defaultContext: 'c1', createTime: 1, updateTime: 2, artifactSha: 'ab'.repeat(20), signature: { lang: 'python', execute: { n: { type: 'MInt' } }, tags: [], contextKind: 'spark_session', defaults: {} } })
     await sqlite.catalog.putFunction({ name: 'f2', path: 'g.py', className: 'g', defaultContext: 'default', createTime: 3, updateTime: 3 })
     for (let i = 0; i < 5; i++) await sqlite.audit.record({ time: i, actor: `a${i % 2}`, action: 'job.cancel', target: `j${i}`, status: 200 })

@@ -112,14 +112,17 @@ async function plan(client: HazeClient, deployments: Deployment[], force: boolea
   return steps
 }
 
-type StoredContext = Required<ContextSettings>
+/** A context as the server answers it: Haze's spareWorkers and maxWorkers only when not 0 and 1. */
+type StoredContext = Required<Omit<ContextSettings, 'spareWorkers' | 'maxWorkers'>> & Pick<ContextSettings, 'spareWorkers' | 'maxWorkers'>
 
 /** The fields a POST would change: absent settings come from `default`, as the server fills them. */
 export function contextChanges(settings: ContextSettings, stored: StoredContext, defaults: StoredContext): string[] {
-  const fields = ['sparkConf', 'downtime', 'maxJobs', 'precreated', 'runOptions', 'workerMode', 'streamingDuration', 'maxConnFailures'] as const
+  const fields = ['sparkConf', 'downtime', 'maxJobs', 'precreated', 'runOptions', 'workerMode', 'streamingDuration', 'maxConnFailures', 'spareWorkers', 'maxWorkers'] as const
+  const full = (context: StoredContext) => ({ ...context, spareWorkers: context.spareWorkers ?? 0, maxWorkers: context.maxWorkers ?? 1 })
+  const [was, base] = [full(stored), full(defaults)]
   return fields.filter((field) => {
-    const wanted = settings[field] ?? defaults[field]
-    return field === 'sparkConf' ? !sameConf(wanted as Record<string, string>, stored.sparkConf) : wanted !== stored[field]
+    const wanted = settings[field] ?? base[field]
+    return field === 'sparkConf' ? !sameConf(wanted as Record<string, string>, was.sparkConf) : wanted !== was[field]
   })
 }
 

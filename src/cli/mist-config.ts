@@ -34,6 +34,9 @@ export interface ContextSettings {
   workerMode?: string
   streamingDuration?: string
   maxConnFailures?: number
+  /** Haze's own (Mist had no such keys): `spare-workers`, `max-workers`. */
+  spareWorkers?: number
+  maxWorkers?: number
 }
 
 export interface ContextDeployment {
@@ -74,6 +77,9 @@ const CONTEXT_KEYS: Record<string, keyof ContextSettings> = {
   'run-options': 'runOptions',
   'streaming-duration': 'streamingDuration',
   'max-conn-failures': 'maxConnFailures',
+  // Haze's own settings, spelled the way Mist spelled its keys so one file reads evenly.
+  'spare-workers': 'spareWorkers',
+  'max-workers': 'maxWorkers',
 }
 
 /** Reads a file, or every `.conf`/`.yaml`/`.yml` file under a directory (recursively, as mist-cli). */
@@ -212,6 +218,8 @@ export function contextSettings(data: Record<string, unknown>, shown: string, wa
         break
       case 'maxJobs':
       case 'maxConnFailures':
+      case 'spareWorkers':
+      case 'maxWorkers':
         settings[field] = wholeNumber(value, where)
         break
       case 'precreated':

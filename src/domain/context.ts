@@ -20,6 +20,9 @@ export type WorkerMode = 'shared' | 'exclusive'
  */
 export const MAX_JOBS_LIMIT = 10_000
 export const MAX_CONN_FAILURES_LIMIT = 1_000_000
+/** Each spare or extra shared worker is a Spark driver (a JVM of its own): a few, not thousands. */
+export const MAX_WORKERS_LIMIT = 100
+export const MAX_SPARE_WORKERS_LIMIT = 100
 
 export interface ContextConfig {
   name: string
@@ -33,6 +36,14 @@ export interface ContextConfig {
   streamingDuration: Duration
   maxConnFailures: number
   /**
+   * Haze: idle workers that have never run a job, kept started ahead of demand. Exclusive: a
+   * job takes one and a replacement starts; drivers ≤ maxJobs + spareWorkers. Shared: they
+   * take the jobs one worker has no room for; drivers ≤ maxWorkers, spares included.
+   */
+  spareWorkers: number
+  /** Haze: most workers of a shared context at once (each runs up to maxJobs jobs); exclusive ignores it. */
+  maxWorkers: number
+  /**
    * Haze: the name of a runner from the config file that starts this context's workers (a
    * command of the operator's, e.g. on another host or through a scheduler); absent:
    * spark-submit on this machine.
@@ -40,7 +51,11 @@ export interface ContextConfig {
   runner?: string | undefined
 }
 
-/** The wire shape (Mist's ContextConfig): durations as `"<n>s"` or `"Inf"`, all nine fields present. */
+/**
+ * The wire shape (Mist's ContextConfig): durations as `"<n>s"` or `"Inf"`, Mist's nine fields
+ * always present; Haze's own fields only when set (spareWorkers > 0, maxWorkers > 1, a
+ * runner), so Mist's clients see exactly Mist's shape unless Haze's features are used.
+ */
 export interface ContextJson {
   name: string
   sparkConf: Record<string, string>
@@ -51,6 +66,8 @@ export interface ContextJson {
   workerMode: WorkerMode
   streamingDuration: string
   maxConnFailures: number
+  spareWorkers?: number
+  maxWorkers?: number
   runner?: string
 }
 
@@ -68,6 +85,8 @@ export interface ContextRequest {
   workerMode?: string | null
   streamingDuration?: string | null
   maxConnFailures?: number | null
+  spareWorkers?: number | null
+  maxWorkers?: number | null
   runner?: string | null
 }
 
@@ -82,6 +101,8 @@ export function contextToJson(context: ContextConfig): ContextJson {
     workerMode: context.workerMode,
     streamingDuration: formatBodyDuration(context.streamingDuration),
     maxConnFailures: context.maxConnFailures,
+    ...(context.spareWorkers === 0 ? {} : { spareWorkers: context.spareWorkers }),
+    ...(context.maxWorkers === 1 ? {} : { maxWorkers: context.maxWorkers }),
     ...(context.runner === undefined ? {} : { runner: context.runner }),
   }
 }
@@ -90,6 +111,8 @@ export function contextToJson(context: ContextConfig): ContextJson {
 export function contextFromJson(json: ContextJson): ContextConfig {
   return {
     ...json,
+    spareWorkers: json.spareWorkers ?? 0,
+    maxWorkers: json.maxWorkers ?? 1,
     downtime: parseBodyDuration('downtime', json.downtime),
     streamingDuration: parseBodyDuration('streamingDuration', json.streamingDuration),
   }
@@ -114,6 +137,8 @@ export function resolveContext(request: ContextRequest, defaults: ContextConfig)
         ? defaults.streamingDuration
         : parseBodyDuration('streamingDuration', request.streamingDuration),
     maxConnFailures: request.maxConnFailures ?? defaults.maxConnFailures,
+    spareWorkers: request.spareWorkers ?? defaults.spareWorkers,
+    maxWorkers: request.maxWorkers ?? defaults.maxWorkers,
     runner: request.runner ?? defaults.runner,
   }
   if (context.runner === undefined) delete context.runner
@@ -128,6 +153,18 @@ export function checkContext(context: ContextConfig): void {
   }
   if (!Number.isInteger(context.maxConnFailures) || context.maxConnFailures < 1 || context.maxConnFailures > MAX_CONN_FAILURES_LIMIT) {
     throw badRequest(`maxConnFailures must be a whole number of at least 1 and at most ${MAX_CONN_FAILURES_LIMIT}; got ${context.maxConnFailures}`)
+  }
+  if (!Number.isInteger(context.maxWorkers) || context.maxWorkers < 1 || context.maxWorkers > MAX_WORKERS_LIMIT) {
+    throw badRequest(`maxWorkers must be a whole number of at least 1 and at most ${MAX_WORKERS_LIMIT}; got ${context.maxWorkers}`)
+  }
+  if (!Number.isInteger(context.spareWorkers) || context.spareWorkers < 0 || context.spareWorkers > MAX_SPARE_WORKERS_LIMIT) {
+    throw badRequest(`spareWorkers must be a whole number of at least 0 and at most ${MAX_SPARE_WORKERS_LIMIT}; got ${context.spareWorkers}`)
+  }
+  // A shared context runs at most maxWorkers workers, its spares among them.
+  if (context.workerMode === 'shared' && context.spareWorkers > context.maxWorkers) {
+    throw badRequest(
+      `spareWorkers must be at most maxWorkers in a shared context (its spares are among its maxWorkers workers); got spareWorkers ${context.spareWorkers} and maxWorkers ${context.maxWorkers}`,
+    )
   }
   if (context.streamingDuration < 1000 || !Number.isFinite(context.streamingDuration)) {
     throw badRequest('streamingDuration must be a finite number of seconds, at least "1s"')

@@ -1,10 +1,17 @@
 /**
  * One context's queue and workers (Mist's "frontend" and "connector" in one).
  *
- * - exclusive: a new worker per job, up to maxJobs workers at once; each stops after its job.
- * - shared: one long-lived worker running up to maxJobs jobs at once in threads, so a job
- *   never waits for a worker to start while the warm one has room. It stops after `downtime`
- *   idle, unless the context is precreated (then it is started at once and kept warm).
+ * - exclusive: a new worker per job, up to maxJobs jobs at once; each stops after its job.
+ * - shared: a long-lived worker running up to maxJobs jobs at once in threads, so a job
+ *   never waits for a worker to start while the warm one has room; a further one (up to
+ *   maxWorkers) when queued jobs do not fit. An idle one stops after `downtime`, unless the
+ *   context is precreated (then one is started at once and kept warm).
+ * - spares (spareWorkers): workers started ahead of demand that have never run a job. A job
+ *   takes a ready spare before anything is started for it, and a replacement starts at once.
+ *   Exclusive: at most maxJobs busy workers plus spareWorkers fresh ones (spares, or started
+ *   for a queued job); shared: at most maxWorkers workers, spares included. A spare waits for
+ *   a job however long (no downtime); it stops when its context changes, is deleted, or Haze
+ *   stops. A spare's start failure counts toward maxConnFailures like any other.
  * - A worker that fails to start fails the jobs waiting for it with its cause (its output's
  *   error lines); maxConnFailures consecutive start failures make the context broken: new
  *   jobs fail at once with the cause, until the context is changed.
@@ -16,6 +23,11 @@ import { describeDuration } from '../domain/duration.js'
 import type { Logger } from '../logger.js'
 import type { Worker, WorkerExit, WorkerSpec } from '../workers/worker.js'
 import type { JobRun } from './job-run.js'
+
+/** True if a context starts workers before any job: spares, or a precreated shared worker. */
+export function startsAhead(context: ContextConfig): boolean {
+  return context.spareWorkers > 0 || (context.precreated && context.workerMode === 'shared')
+}
 
 export interface RunnerHost {
   launch(spec: WorkerSpec): Worker
@@ -37,6 +49,10 @@ interface Slot {
   running: Set<JobRun>
   /** No new jobs: stop once the running ones end (its context changed). */
   retiring: boolean
+  /** Started ahead of demand, or left without the job it was started for; never given a job. */
+  spare: boolean
+  /** Has been given a job. */
+  used: boolean
   idleTimer?: NodeJS.Timeout | undefined
 }
 
@@ -48,6 +64,8 @@ export class ContextRunner {
   private readonly connectorId = randomBytes(4).toString('hex')
   private started = 0
   private closed = false
+  /** Keeps spares and a precreated worker; false once the context is deleted. */
+  private warm = true
   private dispatching = false
   private dispatchAgain = false
 
@@ -73,6 +91,11 @@ export class ContextRunner {
 
   get workers(): Worker[] {
     return [...this.slots].map((slot) => slot.worker)
+  }
+
+  /** A ready spare: a worker that has never run a job, waiting for one. */
+  isSpare(worker: Worker): boolean {
+    return [...this.slots].some((slot) => slot.worker === worker && slot.spare && !slot.retiring && worker.state === 'ready')
   }
 
   enqueue(run: JobRun): void {
@@ -108,12 +131,14 @@ export class ContextRunner {
     this.config = config
     this.failures = 0
     this.brokenCause = undefined
+    this.warm = true
     for (const slot of [...this.slots]) this.retire(slot, 'its context changed')
     this.dispatch()
   }
 
-  /** Stops taking jobs and stops idle workers; busy ones finish first. */
+  /** The context was deleted: stops idle workers (spares too) and keeps none warm; busy ones finish first. */
   retireAll(reason: string): void {
+    this.warm = false
     for (const slot of [...this.slots]) this.retire(slot, reason)
   }
 
@@ -154,12 +179,16 @@ export class ContextRunner {
       for (const run of this.queue.splice(0)) this.host.failQueued(run, this.brokenMessage())
       return
     }
-    for (const slot of [...this.slots]) {
+    // Workers that have run jobs first (shared: keep the warm ones busy), spares last.
+    const slots = [...this.slots].sort((a, b) => Number(a.spare) - Number(b.spare))
+    for (const slot of slots) {
       if (!this.slots.has(slot) || slot.retiring || slot.worker.state !== 'ready') continue
-      while (slot.running.size < slot.worker.capacity && this.queue.length > 0) {
+      while (slot.running.size < slot.worker.capacity && this.queue.length > 0 && this.mayRunAnother()) {
         const run = this.queue.shift()
         if (!run) break
         this.clearIdle(slot)
+        slot.spare = false
+        slot.used = true
         slot.running.add(run)
         this.host.assign(run, slot.worker)
       }
@@ -168,23 +197,53 @@ export class ContextRunner {
     this.startWorkersAsNeeded()
   }
 
+  /** Exclusive: at most maxJobs workers busy, whatever spares are ready. */
+  private mayRunAnother(): boolean {
+    if (this.config.workerMode === 'shared') return true
+    return this.live().filter((slot) => slot.running.size > 0).length < this.config.maxJobs
+  }
+
+  private live(): Slot[] {
+    return [...this.slots].filter((slot) => !slot.retiring && slot.worker.state !== 'exited')
+  }
+
+  private sparesWanted(): number {
+    return this.warm ? this.config.spareWorkers : 0
+  }
+
   private startWorkersAsNeeded(): void {
-    const live = [...this.slots].filter((slot) => !slot.retiring && slot.worker.state !== 'exited')
+    const live = this.live()
+    const spares = live.filter((slot) => slot.spare).length
+    let forJobs: number
+    let room: number
     if (this.config.workerMode === 'exclusive') {
-      const starting = live.filter((slot) => slot.worker.state === 'starting').length
-      const wanted = Math.min(this.queue.length - starting, this.config.maxJobs - live.length)
-      for (let i = 0; i < wanted; i++) this.startWorker()
-    } else if (live.length === 0 && (this.queue.length > 0 || this.config.precreated)) {
-      this.startWorker()
+      // A fresh worker (a spare, or one starting for a queued job) for each queued job that may
+      // run now, and spareWorkers more: at most maxJobs + spareWorkers drivers.
+      const busy = live.filter((slot) => slot.running.size > 0).length
+      forJobs = Math.min(this.queue.length, Math.max(0, this.config.maxJobs - busy))
+      room = forJobs + this.sparesWanted() - (live.length - busy)
+    } else {
+      // Starting workers count as room; a further worker when queued jobs do not fit, one if
+      // the context is precreated and has none, spares on top: at most maxWorkers.
+      const free = live.reduce((sum, slot) => sum + slot.worker.capacity - slot.running.size, 0)
+      forJobs = Math.ceil(Math.max(0, this.queue.length - free) / this.config.maxJobs)
+      if (forJobs === 0 && live.length === 0 && this.warm && this.config.precreated) forJobs = 1
+      room = Math.min(forJobs + Math.max(0, this.sparesWanted() - spares), this.config.maxWorkers - live.length)
+    }
+    // The ones for queued jobs first (a precreated worker is not a spare), then spares.
+    for (let i = 0, newSpares = 0; i < room; i++) {
+      const spare = i >= forJobs && spares + newSpares < this.sparesWanted()
+      if (spare) newSpares += 1
+      this.startWorker(spare)
     }
   }
 
-  private startWorker(): void {
+  private startWorker(spare: boolean): void {
     this.started += 1
     const shared = this.config.workerMode === 'shared'
     const id = `${this.config.name}_${this.connectorId}${shared ? '-pool-' : '_'}${this.started}`
     const worker = this.host.launch({ id, context: this.config, capacity: shared ? this.config.maxJobs : 1 })
-    const slot: Slot = { worker, exclusive: !shared, running: new Set(), retiring: false }
+    const slot: Slot = { worker, exclusive: !shared, running: new Set(), retiring: false, spare, used: false }
     this.slots.add(slot)
     worker.on('ready', () => {
       this.failures = 0
@@ -207,8 +266,10 @@ export class ContextRunner {
       const cause = `worker ${slot.worker.id} failed to start: ${exit.reason}${output ? `: ${output}` : ''}`
       this.host.log.warn({ context: this.config.name, failures: this.failures, cause }, 'worker start failed')
       // The jobs that were waiting for this worker fail with its cause: in exclusive mode the
-      // oldest queued job (each worker is started for one), in shared mode all queued jobs.
-      const waiting = slot.exclusive ? this.queue.splice(0, 1) : this.queue.splice(0)
+      // oldest queued job (each worker is started for one), in shared mode all queued jobs. A
+      // spare fails none: exclusive starts a worker for each job no spare took, shared serves
+      // them with the next start, and starts that keep failing break the context, failing them.
+      const waiting = slot.spare ? [] : slot.exclusive ? this.queue.splice(0, 1) : this.queue.splice(0)
       for (const run of waiting) this.host.failQueued(run, cause)
       if (this.failures >= this.config.maxConnFailures) {
         this.brokenCause = cause
@@ -224,20 +285,36 @@ export class ContextRunner {
     if (slot.running.size === 0) void slot.worker.stop(reason)
   }
 
-  /** A shared worker with nothing to do stops after `downtime`, unless its context is precreated. */
+  /**
+   * A spare waits for a job however long. A fresh worker whose job went away becomes a spare if
+   * one is missing; else an exclusive one stops. A shared worker with nothing to do stops after
+   * `downtime`, except the one a precreated context keeps warm.
+   */
   private handleIdle(slot: Slot): void {
     const idle = slot.running.size === 0 && this.queue.length === 0
     if (!idle) return this.clearIdle(slot)
+    if (slot.spare) return
+    if (!slot.used && this.live().filter((other) => other.spare).length < this.sparesWanted()) {
+      slot.spare = true
+      return
+    }
     if (slot.exclusive) {
       void slot.worker.stop('no job is waiting for it')
       return
     }
-    if (this.config.precreated || !Number.isFinite(this.config.downtime) || slot.idleTimer) return
+    if (this.keptWarm(slot) || !Number.isFinite(this.config.downtime) || slot.idleTimer) return
     const downtime = this.config.downtime
-    slot.idleTimer = setTimeout(
-      () => void slot.worker.stop(`idle for ${describeDuration(downtime)} (the context's downtime)`),
-      Math.min(downtime, 2_147_483_647),
-    )
+    slot.idleTimer = setTimeout(() => {
+      slot.idleTimer = undefined
+      if (this.keptWarm(slot)) return
+      void slot.worker.stop(`idle for ${describeDuration(downtime)} (the context's downtime)`)
+    }, Math.min(downtime, 2_147_483_647))
+  }
+
+  /** A precreated shared context keeps one worker warm: this one, if no other is left. */
+  private keptWarm(slot: Slot): boolean {
+    if (!this.config.precreated || !this.warm) return false
+    return !this.live().some((other) => other !== slot && !other.spare)
   }
 
   private clearIdle(slot: Slot): void {

@@ -17,7 +17,7 @@ import { langOfPath, type FunctionRecord, type FunctionSignature } from '../doma
 import type { JobPatch, JobStore } from '../store/job-store.js'
 import { isContextKind, type ContextKind, type WorkerMessage } from '../workers/protocol.js'
 import type { Worker, WorkerExit, WorkerLauncher, WorkerSpec } from '../workers/worker.js'
-import { ContextRunner, type RunnerHost } from './context-runner.js'
+import { ContextRunner, startsAhead, type RunnerHost } from './context-runner.js'
 import { JobJournal } from './job-journal.js'
 import { armTimer, clearTimers, newRun, type JobRun } from './job-run.js'
 import { recoverUnfinished } from './recovery.js'
@@ -87,12 +87,12 @@ export class Executor implements RunnerHost {
     deps.bus.on('context:changed', ({ context }) => {
       const runner = this.runners.get(context.name)
       if (runner) runner.reconfigure(context)
-      else if (context.precreated && context.workerMode === 'shared') this.runnerFor(context)
+      else if (startsAhead(context)) this.runnerFor(context)
     })
     deps.bus.on('context:deleted', ({ context }) => this.runners.get(context.name)?.retireAll('its context was deleted'))
   }
 
-  /** Resolves jobs a previous master left unfinished, and warms precreated contexts. */
+  /** Resolves jobs a previous master left unfinished, then starts spares and precreated workers. */
   async start(): Promise<void> {
     await recoverUnfinished({
       jobs: this.deps.jobs,
@@ -105,7 +105,7 @@ export class Executor implements RunnerHost {
     })
     this.recoveredFlag = true
     for (const context of await this.deps.contexts.list()) {
-      if (context.precreated && context.workerMode === 'shared') this.runnerFor(context)
+      if (startsAhead(context)) this.runnerFor(context)
     }
   }
 
@@ -250,6 +250,11 @@ export class Executor implements RunnerHost {
 
   workers(): Worker[] {
     return [...this.runners.values()].flatMap((runner) => runner.workers)
+  }
+
+  /** True for a ready spare: started ahead of demand, never given a job. */
+  isSpare(worker: Worker): boolean {
+    return this.runners.get(worker.context.name)?.isSpare(worker) ?? false
   }
 
   /** Jobs now assigned to a worker. */

@@ -6,7 +6,7 @@ import { Type } from 'typebox'
 import { BODY_DURATION_PATTERN, POSITIVE_SECONDS_PATTERN, QUERY_DURATION_PATTERN } from '../domain/duration.js'
 import { JOB_SOURCES, JOB_STATUSES } from '../domain/job.js'
 import { ARTIFACT_NAME_PATTERN, ENTITY_NAME_PATTERN } from '../domain/names.js'
-import { DEFAULT_CONTEXT, MAX_CONN_FAILURES_LIMIT, MAX_JOBS_LIMIT } from '../domain/context.js'
+import { DEFAULT_CONTEXT, MAX_CONN_FAILURES_LIMIT, MAX_JOBS_LIMIT, MAX_SPARE_WORKERS_LIMIT, MAX_WORKERS_LIMIT } from '../domain/context.js'
 
 /*
  * Patterns and ranges here are exactly what the server accepts, so that the document can be
@@ -182,6 +182,29 @@ export const ContextBody = Type.Object(
         ...count('maxConnFailures', MAX_CONN_FAILURES_LIMIT),
       }),
     ),
+    spareWorkers: Nullable(
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_SPARE_WORKERS_LIMIT,
+        description:
+          'Haze: idle workers that have never run a job, kept started ahead of demand (default 0). Exclusive: a job takes one ' +
+          '(and its driver still stops after the job) and a replacement starts at once; workers ≤ maxJobs + spareWorkers. ' +
+          'Shared: they take the jobs the busy workers have no room for; at most maxWorkers, spares included. ' +
+          'A spare that fails to start counts toward maxConnFailures',
+        'x-refusal-minimum': 'spareWorkers must be a whole number of at least 0; got {}',
+        'x-refusal-maximum': `spareWorkers must be a whole number of at least 0 and at most ${MAX_SPARE_WORKERS_LIMIT}; got {}`,
+      }),
+    ),
+    maxWorkers: Nullable(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_WORKERS_LIMIT,
+        description:
+          'Haze: most workers of a shared context at once, each running up to maxJobs jobs (default 1, as in Mist); ' +
+          'a further one starts when the others have no room, or ahead of demand as a spare. Exclusive contexts ignore it',
+        ...count('maxWorkers', MAX_WORKERS_LIMIT),
+      }),
+    ),
     runner: Nullable(
       Type.String({ description: "Haze: a runner of the config file that starts this context's workers; absent: spark-submit on the master's machine" }),
     ),
@@ -202,6 +225,8 @@ export const ContextConfig = Type.Object(
     workerMode: Type.Union([Type.Literal('shared'), Type.Literal('exclusive')]),
     streamingDuration: Type.String({ description: durationText }),
     maxConnFailures: Type.Integer(),
+    spareWorkers: Type.Optional(Type.Integer({ description: 'Haze: idle workers kept started ahead of demand; absent: 0' })),
+    maxWorkers: Type.Optional(Type.Integer({ description: 'Haze: most workers of a shared context at once; absent: 1' })),
     runner: Type.Optional(Type.String({ description: 'Haze: the runner that starts its workers; absent: spark-submit' })),
   },
   { $id: 'ContextConfig' },

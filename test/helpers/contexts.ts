@@ -11,4 +11,6 @@ export const BUILT_IN_DEFAULT: ContextConfig = {
   workerMode: 'exclusive',
   streamingDuration: 1000,
   maxConnFailures: 5,
+  spareWorkers: 0,
+  maxWorkers: 1,
 }

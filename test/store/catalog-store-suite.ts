@@ -34,6 +34,8 @@ const context = (name: string, fields: Partial<ContextConfig> = {}): ContextConf
   workerMode: 'shared',
   streamingDuration: 1000,
   maxConnFailures: 5,
+  spareWorkers: 0,
+  maxWorkers: 1,
   ...fields,
 })
 
@@ -92,7 +94,7 @@ export function catalogStoreSuite(name: string, open: () => Promise<CatalogHandl
     })
 
     it('keeps every field of a context, infinite durations included', async () => {
-      const stored = context('forever', { downtime: INFINITE, precreated: true, runOptions: '--driver-memory 1g', sparkConf: { 'spark.a': '1', 'spark.b': 'x y' } })
+      const stored = context('forever', { downtime: INFINITE, precreated: true, spareWorkers: 2, maxWorkers: 3, runOptions: '--driver-memory 1g', sparkConf: { 'spark.a': '1', 'spark.b': 'x y' } })
       await store.putContext(stored)
       assert.deepEqual(await store.getContext('forever'), stored)
     })

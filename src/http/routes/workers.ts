@@ -15,7 +15,7 @@ const WorkerLink = Type.Object(
     sparkUi: Type.Optional(Type.String()),
     initInfo: Type.Record(Type.String(), Type.Unknown()),
     context: Type.String(),
-    state: Type.String({ description: 'starting, ready, stopping' }),
+    state: Type.String({ description: 'starting, ready, stopping, or spare: ready and never given a job (the context\'s spareWorkers)' }),
     pid: Type.Optional(Type.Integer()),
     startTime: Type.Integer(),
   },
@@ -50,7 +50,7 @@ export function workerRoutes(app: HazeApp, deps: HttpDeps): void {
         runOptions: worker.context.runOptions,
       },
       context: worker.context.name,
-      state: worker.state,
+      state: executor.isSpare(worker) ? 'spare' : worker.state,
       ...(worker.info.pid !== undefined ? { pid: worker.info.pid } : {}),
       startTime: worker.info.startTime,
     }

@@ -1081,6 +1081,8 @@ export interface paths {
                         workerMode?: string | null;
                         streamingDuration?: string | null;
                         maxConnFailures?: number | null;
+                        spareWorkers?: number | null;
+                        maxWorkers?: number | null;
                         runner?: string | null;
                     };
                 };
@@ -1106,6 +1108,10 @@ export interface paths {
                             /** @description Duration: "Inf" or whole seconds such as "3600s" */
                             streamingDuration: string;
                             maxConnFailures: number;
+                            /** @description Haze: idle workers kept started ahead of demand; absent: 0 */
+                            spareWorkers?: number;
+                            /** @description Haze: most workers of a shared context at once; absent: 1 */
+                            maxWorkers?: number;
                             /** @description Haze: the runner that starts its workers; absent: spark-submit */
                             runner?: string;
                         };
@@ -1222,6 +1228,10 @@ export interface paths {
                             /** @description Duration: "Inf" or whole seconds such as "3600s" */
                             streamingDuration: string;
                             maxConnFailures: number;
+                            /** @description Haze: idle workers kept started ahead of demand; absent: 0 */
+                            spareWorkers?: number;
+                            /** @description Haze: most workers of a shared context at once; absent: 1 */
+                            maxWorkers?: number;
                             /** @description Haze: the runner that starts its workers; absent: spark-submit */
                             runner?: string;
                         };
@@ -1309,6 +1319,8 @@ export interface paths {
                         workerMode?: string | null;
                         streamingDuration?: string | null;
                         maxConnFailures?: number | null;
+                        spareWorkers?: number | null;
+                        maxWorkers?: number | null;
                         runner?: string | null;
                     };
                 };
@@ -1334,6 +1346,10 @@ export interface paths {
                             /** @description Duration: "Inf" or whole seconds such as "3600s" */
                             streamingDuration: string;
                             maxConnFailures: number;
+                            /** @description Haze: idle workers kept started ahead of demand; absent: 0 */
+                            spareWorkers?: number;
+                            /** @description Haze: most workers of a shared context at once; absent: 1 */
+                            maxWorkers?: number;
                             /** @description Haze: the runner that starts its workers; absent: spark-submit */
                             runner?: string;
                         };
@@ -1447,6 +1463,10 @@ export interface paths {
                             /** @description Duration: "Inf" or whole seconds such as "3600s" */
                             streamingDuration: string;
                             maxConnFailures: number;
+                            /** @description Haze: idle workers kept started ahead of demand; absent: 0 */
+                            spareWorkers?: number;
+                            /** @description Haze: most workers of a shared context at once; absent: 1 */
+                            maxWorkers?: number;
                             /** @description Haze: the runner that starts its workers; absent: spark-submit */
                             runner?: string;
                         };
@@ -2438,7 +2458,7 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             context: string;
-                            /** @description starting, ready, stopping */
+                            /** @description starting, ready, stopping, or spare: ready and never given a job (the context's spareWorkers) */
                             state: string;
                             pid?: number;
                             startTime: number;
@@ -2525,7 +2545,7 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             context: string;
-                            /** @description starting, ready, stopping */
+                            /** @description starting, ready, stopping, or spare: ready and never given a job (the context's spareWorkers) */
                             state: string;
                             pid?: number;
                             startTime: number;
@@ -3151,6 +3171,10 @@ export interface components {
             /** @description Duration: "Inf" or whole seconds such as "3600s" */
             streamingDuration: string;
             maxConnFailures: number;
+            /** @description Haze: idle workers kept started ahead of demand; absent: 0 */
+            spareWorkers?: number;
+            /** @description Haze: most workers of a shared context at once; absent: 1 */
+            maxWorkers?: number;
             /** @description Haze: the runner that starts its workers; absent: spark-submit */
             runner?: string;
         };

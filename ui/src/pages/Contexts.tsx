@@ -57,6 +57,8 @@ interface Draft {
   downtime: string
   streamingDuration: string
   maxConnFailures: string
+  spareWorkers: string
+  maxWorkers: string
   runOptions: string
   /** `key=value` lines. */
   sparkConf: string
@@ -70,6 +72,8 @@ const draftOf = (context: ContextConfig): Draft => ({
   downtime: context.downtime,
   streamingDuration: context.streamingDuration,
   maxConnFailures: String(context.maxConnFailures),
+  spareWorkers: String(context.spareWorkers ?? 0),
+  maxWorkers: String(context.maxWorkers ?? 1),
   runOptions: context.runOptions,
   sparkConf: Object.entries(context.sparkConf)
     .map(([key, value]) => `${key}=${value}`)
@@ -78,6 +82,9 @@ const draftOf = (context: ContextConfig): Draft => ({
 
 const resolvedOf = (context: ContextConfig): Resolved => ({
   ...context,
+  // Omitted from the wire when 0 and 1 (Mist's nine fields otherwise).
+  spareWorkers: context.spareWorkers ?? 0,
+  maxWorkers: context.maxWorkers ?? 1,
   downtime: parseBodyDuration('downtime', context.downtime),
   streamingDuration: parseBodyDuration('streamingDuration', context.streamingDuration),
 })
@@ -104,6 +111,8 @@ function check(draft: Draft, defaults: ContextConfig | undefined): { request?: C
       downtime: draft.downtime.trim(),
       streamingDuration: draft.streamingDuration.trim(),
       maxConnFailures: whole('maxConnFailures', draft.maxConnFailures),
+      spareWorkers: whole('spareWorkers', draft.spareWorkers),
+      maxWorkers: whole('maxWorkers', draft.maxWorkers),
       runOptions: draft.runOptions,
       sparkConf,
     }
@@ -176,6 +185,8 @@ export function ContextPage({ name }: { name?: string }) {
         {text('downtime', 'Idle workers live', '"Inf" or seconds such as "3600s"')}
         {text('streamingDuration', 'Streaming batch interval', 'seconds, such as "1s"')}
         {text('maxConnFailures', 'Worker start failures before the context is broken')}
+        {text('spareWorkers', 'Spare workers', 'fresh workers started ahead of jobs, so a job need not wait for one to start')}
+        {text('maxWorkers', 'Max workers (shared)', 'shared workers at once, spares included')}
         {text('runOptions', 'Extra spark-submit arguments')}
         <label>
           Spark settings <small className="muted">one key=value per line</small>

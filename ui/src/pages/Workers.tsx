@@ -19,7 +19,7 @@ export function Workers() {
   return (
     <Page title="Workers">
       <Problem text={workers.error ?? problem} />
-      {workers.data && workers.data.length === 0 && <Empty>No worker is running. Workers start with the first job of a context, or at start-up for precreated contexts.</Empty>}
+      {workers.data && workers.data.length === 0 && <Empty>No worker is running. Workers start with the first job of a context, or at start-up for precreated contexts and contexts with spare workers.</Empty>}
       {workers.data && workers.data.length > 0 && (
         <table className="list" data-testid="workers">
           <thead>
@@ -41,7 +41,7 @@ export function Workers() {
                 <td>
                   <Link to={path.context(worker.context)}>{worker.context}</Link>
                 </td>
-                <td>{worker.state}</td>
+                <td title={worker.state === 'spare' ? 'started ahead of demand; has never run a job' : undefined}>{worker.state}</td>
                 <td>{when(worker.startTime)}</td>
                 <td>{worker.sparkUi ? <a href={worker.sparkUi}>Spark UI</a> : '–'}</td>
                 <td>
