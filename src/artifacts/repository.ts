@@ -7,7 +7,7 @@
  * for files that were put there by other means.
  */
 import { createHash, randomUUID } from 'node:crypto'
-import { createReadStream, createWriteStream, type ReadStream } from 'node:fs'
+import { createReadStream, createWriteStream, statSync, type ReadStream, type Stats } from 'node:fs'
 import { link, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Transform, type Readable } from 'node:stream'
@@ -64,7 +64,9 @@ export class ArtifactRepository {
 
   async info(name: string): Promise<ArtifactInfo | undefined> {
     const path = this.pathOf(name)
-    const info = await stat(path).catch(() => undefined)
+    // Every job's submit asks (a file replaced outside Haze changes its SHA-1): a synchronous
+    // stat costs microseconds, an asynchronous one a thread-pool round trip and its promises.
+    const info = statQuietly(path)
     if (!info?.isFile()) return undefined
     const cached = this.shas.get(name)
     if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs) {
@@ -157,4 +159,13 @@ async function sha1OfStream(stream: Readable): Promise<string> {
   const hash = createHash('sha1')
   for await (const chunk of stream) hash.update(chunk as Buffer)
   return hash.digest('hex')
+}
+
+/** The file's stat, or undefined if it cannot be read (missing, no permission). */
+function statQuietly(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false })
+  } catch {
+    return undefined
+  }
 }

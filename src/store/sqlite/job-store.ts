@@ -1,6 +1,13 @@
 /**
  * The job store on SQLite. Calls are synchronous underneath (better-sqlite3) and answer
  * promises to fit the shared interface.
+ *
+ * Writes are group-committed: the inserts and transitions asked for in one event-loop turn
+ * run in one transaction at the end of the turn (setImmediate), and each promise settles once
+ * that transaction is committed, so whoever waits for a write (a 200 for a submitted job)
+ * finds it in the store. A commit per statement cost more than the statements themselves:
+ * every commit appends the job's pages and the counters' pages to the WAL again. Reads are
+ * not deferred; a write not yet committed is not seen by them, as if it came a moment later.
  */
 import type { JobRecord, JobStatus } from '../../domain/job.js'
 import { OPEN_STATUSES, statusesBefore, TERMINAL_STATUSES } from '../../domain/job.js'
@@ -14,6 +21,14 @@ const NEWEST_FIRST = 'ORDER BY create_time DESC, seq DESC'
 const sqlList = (statuses: readonly JobStatus[]): string => statuses.map((status) => `'${status}'`).join(', ')
 const UNFINISHED_LIST = sqlList(OPEN_STATUSES)
 const TERMINAL_LIST = sqlList(TERMINAL_STATUSES)
+const PATCH_COLUMNS: Record<keyof JobPatch, string> = {
+  status: 'status',
+  startTime: 'start_time',
+  endTime: 'end_time',
+  workerId: 'worker_id',
+  result: 'result',
+}
+const PATCH_KEYS = Object.keys(PATCH_COLUMNS)
 
 export class SqliteJobStore implements JobStore {
   private readonly insertStatement
@@ -21,11 +36,24 @@ export class SqliteJobStore implements JobStore {
   private readonly unfinishedStatement
   /** Statements by their SQL: list, count and transition queries come in a few dozen shapes. */
   private readonly statements = new Map<string, Statement>()
+  /** Writes of this event-loop turn, committed together (see commit()). */
+  private pending: PendingWrite[] = []
+  private readonly applyAll: (batch: readonly PendingWrite[]) => Outcome[]
 
   constructor(private readonly db: SqliteDatabase) {
     this.insertStatement = db.prepare(
       `INSERT INTO jobs (${JOB_COLUMNS}) VALUES (@job_id, @function, @context, @path, @class_name, @arguments, @action,
         @external_id, @source, @status, @create_time, @start_time, @end_time, @worker_id, @result, @started_by)`,
+    )
+    this.applyAll = db.transaction((batch: readonly PendingWrite[]) =>
+      batch.map((write): Outcome => {
+        try {
+          return { ok: true, value: write.apply() }
+        } catch (error) {
+          if (!db.inTransaction) throw error
+          return { ok: false, error }
+        }
+      }),
     )
     this.getStatement = db.prepare(`SELECT ${JOB_COLUMNS} FROM jobs WHERE job_id = ?`)
     // IN (not NOT IN) so the status index finds the few unfinished jobs among millions.
@@ -34,8 +62,11 @@ export class SqliteJobStore implements JobStore {
     )
   }
 
-  async insert(job: JobRecord): Promise<void> {
-    this.insertStatement.run(jobToRow(job))
+  insert(job: JobRecord): Promise<void> {
+    const row = jobToRow(job)
+    return this.write(() => {
+      this.insertStatement.run(row)
+    })
   }
 
   async get(jobId: string): Promise<JobRecord | undefined> {
@@ -51,21 +82,18 @@ export class SqliteJobStore implements JobStore {
   }
 
   async transition(jobId: string, patch: JobPatch): Promise<JobRecord | undefined> {
+    if (!PATCH_KEYS.some((key) => key in patch)) return this.get(jobId)
+    return this.write(() => this.applyTransition(jobId, patch))
+  }
+
+  private applyTransition(jobId: string, patch: JobPatch): JobRecord | undefined {
     const assignments: string[] = []
     const params: Record<string, unknown> = { job_id: jobId }
-    const columns: Record<keyof JobPatch, string> = {
-      status: 'status',
-      startTime: 'start_time',
-      endTime: 'end_time',
-      workerId: 'worker_id',
-      result: 'result',
-    }
-    for (const [key, column] of Object.entries(columns) as [keyof JobPatch, string][]) {
+    for (const [key, column] of Object.entries(PATCH_COLUMNS) as [keyof JobPatch, string][]) {
       if (!(key in patch)) continue
       assignments.push(`${column} = @${column}`)
       params[column] = patch[key] ?? null
     }
-    if (assignments.length === 0) return this.get(jobId)
     const row = this.prepared(
       // The state machine's guard: only from a status the job may leave for this one.
       `UPDATE jobs SET ${assignments.join(', ')} WHERE job_id = @job_id AND status IN (${sqlList(statusesBefore(patch.status))}) RETURNING ${JOB_COLUMNS}`,
@@ -92,7 +120,42 @@ export class SqliteJobStore implements JobStore {
     return this.db.transaction(() => jobIds.reduce((removed, jobId) => removed + remove.run(jobId).changes, 0))()
   }
 
-  async close(): Promise<void> {}
+  /** Commits what is pending; nothing is written afterwards. */
+  async close(): Promise<void> {
+    this.commit()
+  }
+
+  /** Runs `apply` in this turn's transaction; settles once it is committed. */
+  private write<T>(apply: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ apply, resolve: resolve as (value: unknown) => void, reject })
+      if (this.pending.length === 1) setImmediate(() => this.commit())
+    })
+  }
+
+  /**
+   * One transaction for the pending writes. A statement that fails (a duplicate job id) fails
+   * its own write only: SQLite undoes that statement and the transaction goes on. If SQLite
+   * gave up the whole transaction (disk full, I/O error) or the commit fails, nothing of it
+   * is stored and every write of it fails.
+   */
+  private commit(): void {
+    const batch = this.pending
+    if (batch.length === 0) return
+    this.pending = []
+    let outcomes: Outcome[]
+    try {
+      outcomes = this.applyAll(batch)
+    } catch (error) {
+      for (const write of batch) write.reject(error)
+      return
+    }
+    batch.forEach((write, index) => {
+      const outcome = outcomes[index]
+      if (outcome?.ok === true) write.resolve(outcome.value)
+      else write.reject(outcome?.error)
+    })
+  }
 
   private prepared(sql: string): Statement {
     let statement = this.statements.get(sql)
@@ -128,6 +191,14 @@ export class SqliteJobStore implements JobStore {
     ) as { n: number }
     return row.n
   }
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown }
+
+interface PendingWrite {
+  apply: () => unknown
+  resolve: (value: unknown) => void
+  reject: (error: unknown) => void
 }
 
 /**
