@@ -21,12 +21,14 @@ import { ruleFor } from '../auth/policy.js'
 import { guardApi } from '../auth/http.js'
 import { auditChanges } from '../auth/audit.js'
 import { redactUrl } from '../auth/tokens.js'
+import { lingerOnEarlyAnswers } from './linger.js'
 import { auditRoutes } from './routes/audit.js'
 import { httpsOptions } from './tls.js'
 import { artifactRoutes } from './routes/artifacts.js'
 import { contextRoutes } from './routes/contexts.js'
 import { functionRoutes } from './routes/functions.js'
 import { jobRoutes } from './routes/jobs.js'
+import { resultRoutes } from './routes/results.js'
 import { runRoutes } from './routes/runs.js'
 import { workerRoutes } from './routes/workers.js'
 import { statusRoutes } from './routes/status.js'
@@ -63,6 +65,7 @@ export async function buildApp(deps: HttpDeps, log: Logger): Promise<HazeApp> {
   )
 
   httpMetrics(app, deps.metrics)
+  lingerOnEarlyAnswers(app)
   app.addHook('onResponse', async (request, reply) => {
     const quiet = request.method === 'GET' && reply.statusCode < 400
     request.log[quiet ? 'debug' : 'info'](
@@ -135,6 +138,7 @@ export async function buildApp(deps: HttpDeps, log: Logger): Promise<HazeApp> {
   functionRoutes(app, deps)
   contextRoutes(app, deps)
   jobRoutes(app, deps)
+  resultRoutes(app, deps)
   runRoutes(app, deps)
   workerRoutes(app, deps)
   statusRoutes(app, deps)
