@@ -14,6 +14,14 @@ cd "$ROOT"
 # step, fail, fingerprint, stamp_ok
 source "$ROOT/scripts/lib.sh"
 
+# Two set-ups of one checkout at once (`bin/haze start` beside a test run) would both write
+# node_modules, .venv and dist: the second waits for the first, then finds everything done.
+exec 8>"$ROOT/.setup.lock"
+if ! flock -n 8; then
+  step "waiting for another set-up of this checkout to finish"
+  flock 8
+fi
+
 # --- Node.js ---------------------------------------------------------------------------------
 command -v node >/dev/null || fail "Node.js 20 or newer is needed (https://nodejs.org or apt-get install nodejs)"
 node_major="$(node -p 'process.versions.node.split(".")[0]')"
