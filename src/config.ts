@@ -38,6 +38,10 @@ export interface HazeConfig {
   jobLogLimit: number
   /** Most jobs waiting for a worker in one context; more are refused with 429. */
   queueLimit: number
+  /** How long a terminal job is kept after it ended, with its log and result; Infinity: forever. */
+  jobRetention: Duration
+  /** Bytes of a worker's own output file kept on disk (rotated to `.1` at half). */
+  workerOutputLimit: number
   /** How long a worker may take from spawn to ready. */
   workerStartTimeout: Duration
   /** Heartbeat interval on the worker link; three missed ones end the worker. */
@@ -165,6 +169,8 @@ const DEFAULTS = {
   resultLimit: '10MiB',
   jobLogLimit: '64MiB',
   queueLimit: 10_000,
+  jobRetention: 'Inf',
+  workerOutputLimit: '64MiB',
   workerStartTimeout: '120s',
   workerHeartbeat: '2s',
   workerStopGrace: '10s',
@@ -294,6 +300,8 @@ const ConfigFile = Type.Object(
     resultLimit: Type.Optional(Type.Union([Type.String(), Type.Integer({ minimum: 1 })])),
     jobLogLimit: Type.Optional(Type.Union([Type.String(), Type.Integer({ minimum: 1 })])),
     queueLimit: Type.Optional(Type.Integer({ minimum: 1 })),
+    jobRetention: Type.Optional(Type.String()),
+    workerOutputLimit: Type.Optional(Type.Union([Type.String(), Type.Integer({ minimum: 1 })])),
     workerStartTimeout: Type.Optional(Type.String()),
     workerHeartbeat: Type.Optional(Type.String()),
     workerStopGrace: Type.Optional(Type.String()),
@@ -380,6 +388,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       resultLimit: parseSize('resultLimit', file.resultLimit ?? DEFAULTS.resultLimit),
       jobLogLimit: parseSize('jobLogLimit', file.jobLogLimit ?? DEFAULTS.jobLogLimit),
       queueLimit: file.queueLimit ?? DEFAULTS.queueLimit,
+      jobRetention: retention('jobRetention', file.jobRetention ?? DEFAULTS.jobRetention),
+      workerOutputLimit: parseSize('workerOutputLimit', file.workerOutputLimit ?? DEFAULTS.workerOutputLimit),
       workerStartTimeout: finite('workerStartTimeout', file.workerStartTimeout ?? DEFAULTS.workerStartTimeout),
       workerHeartbeat: finite('workerHeartbeat', file.workerHeartbeat ?? DEFAULTS.workerHeartbeat),
       workerStopGrace: finite('workerStopGrace', file.workerStopGrace ?? DEFAULTS.workerStopGrace),
@@ -498,6 +508,13 @@ function storeUrl(url: string, fromFile: (path: string) => string | undefined): 
 function finite(field: string, text: string): Duration {
   const duration = parseQueryDuration(field, text)
   if (!Number.isFinite(duration) || duration <= 0) throw new Error(`${field} must be a finite, positive duration; got ${JSON.stringify(text)}`)
+  return duration
+}
+
+/** A positive duration, or "Inf" (keep forever). */
+function retention(field: string, text: string): Duration {
+  const duration = parseQueryDuration(field, text)
+  if (!(duration >= 1000)) throw new Error(`${field} must be "Inf" (keep forever) or a duration of at least a second, such as "30d"; got ${JSON.stringify(text)}`)
   return duration
 }
 

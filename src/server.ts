@@ -131,6 +131,7 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
       cacheDir: join(config.dataDir, 'worker-cache'),
       scratchRoot: join(config.dataDir, 'worker-scratch'),
       outputDir: logs.directory,
+      outputLimit: config.workerOutputLimit,
       heartbeatMs: config.workerHeartbeat,
       startTimeout: config.workerStartTimeout,
       stopGrace: config.workerStopGrace,

@@ -96,6 +96,22 @@ describe('configuration', () => {
     }
   })
 
+  it('keeps jobs forever unless jobRetention says otherwise, and caps worker output files at 64 MiB', () => {
+    const defaults = loadConfig({}, {})
+    assert.equal(defaults.jobRetention, Infinity)
+    assert.equal(defaults.workerOutputLimit, 64 * 1024 * 1024)
+    const set = loadConfig({ config: file('retention.json', { jobRetention: '30d', workerOutputLimit: '8MiB' }) }, {})
+    assert.deepEqual([set.jobRetention, set.workerOutputLimit], [30 * 86_400_000, 8 * 1024 * 1024])
+    assert.equal(loadConfig({ config: file('retention-hours.json', { jobRetention: '12 hours' }) }, {}).jobRetention, 12 * 3_600_000)
+    for (const bad of ['0s', '10ms', 'forever', '-1d']) {
+      assert.throws(
+        () => loadConfig({ config: file('bad-retention.json', { jobRetention: bad }) }, {}),
+        /jobRetention must be/,
+        bad,
+      )
+    }
+  })
+
   it('reads sizes with units', () => {
     assert.equal(parseSize('s', '250MiB'), 262_144_000)
     assert.equal(parseSize('s', '10 MB'), 10_000_000)

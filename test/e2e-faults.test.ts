@@ -5,13 +5,14 @@
  * ones that kill it (os._exit, a segfault, C code that ignores a cancel) come last.
  */
 import assert from 'node:assert/strict'
-import { statSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import { jobApi, jsonBody, startHaze, upload, type JobView, type TestHaze } from './helpers/haze.js'
 import { sample } from './helpers/samples.js'
 
 const LOCAL = { 'spark.master': 'local[1]', 'spark.ui.enabled': 'false' }
 const LOG_LIMIT = 1024 * 1024
+const WORKER_OUTPUT_LIMIT = 2 * 1024 * 1024
 
 describe('faults inside functions', { timeout: 600_000 }, () => {
   let haze: TestHaze
@@ -24,12 +25,12 @@ describe('faults inside functions', { timeout: 600_000 }, () => {
   const servesNext = async () => assert.equal((await run('noop')).status, 'finished', 'the context serves the next job')
 
   before(async () => {
-    haze = await startHaze({ jobLogLimit: LOG_LIMIT, cancelGrace: 2000 })
+    haze = await startHaze({ jobLogLimit: LOG_LIMIT, workerOutputLimit: WORKER_OUTPUT_LIMIT, cancelGrace: 2000 })
     api = jobApi(haze)
     assert.equal((await haze.api('/v2/api/artifacts', upload('faults.py', sample('faults.py')))).status, 200)
     const ctx = { name: 'faults', workerMode: 'shared', maxJobs: 2, downtime: 'Inf', sparkConf: LOCAL }
     assert.equal((await haze.api('/v2/api/contexts', jsonBody('POST', ctx))).status, 200)
-    for (const name of ['noop', 'exit_hard', 'segfault', 'exit_politely', 'huge_error', 'unencodable', 'spin_python', 'spin_c', 'flood']) {
+    for (const name of ['noop', 'exit_hard', 'segfault', 'exit_politely', 'huge_error', 'unencodable', 'spin_python', 'spin_c', 'flood', 'flood_stdout']) {
       const deploy = { name, path: 'faults.py', className: name, defaultContext: 'faults' }
       assert.equal((await haze.api('/v2/api/functions', jsonBody('POST', deploy))).status, 200, name)
     }
@@ -70,6 +71,18 @@ describe('faults inside functions', { timeout: 600_000 }, () => {
     assert.ok(log.length < 2 * LOG_LIMIT, `the log holds ${log.length} characters`)
     assert.match(log, /WARN .* \[haze\] \d+ lines \([\d.]+ MiB\) of the job's output were dropped: a job's log keeps its first 1 MiB \(jobLogLimit/)
     assert.ok(statSync(`${haze.dataDir}/logs/job-${job.jobId}.log`).size < 2 * LOG_LIMIT)
+    await servesNext()
+  })
+
+  it("rotates the worker's own output file, keeping workerOutputLimit and saying what was dropped", async () => {
+    // os.write(1, …) bypasses the per-job routing of print: 20 MiB of the worker's own output.
+    const job = await run('flood_stdout', { megabytes: 20 })
+    assert.equal(job.status, 'finished')
+    const file = `${haze.dataDir}/logs/worker-${job.workerId ?? ''}.log`
+    const sizes = [statSync(file).size, statSync(`${file}.1`).size]
+    assert.ok(sizes.every((size) => size <= WORKER_OUTPUT_LIMIT / 2 + 2048), `file sizes ${sizes.join(', ')}`)
+    const head = readFileSync(file, 'utf8').split('\n')[0] ?? ''
+    assert.match(head, /^\[haze\] this worker's output goes on from worker-.+\.log\.1 \([\d.]+ (?:KiB|MiB)\); [\d.]+ (?:KiB|MiB) of older output were dropped: a worker keeps 2 MiB \(workerOutputLimit\)$/)
     await servesNext()
   })
 

@@ -30,6 +30,8 @@ export interface SparkSubmitLauncherOptions {
   /** Each worker's scratch directory is made here and removed when the worker ends. */
   scratchRoot: string
   outputDir: string
+  /** Bytes of each worker's own output kept on disk (`workerOutputLimit`). */
+  outputLimit?: number | undefined
   heartbeatMs: number
   startTimeout: Duration
   stopGrace: Duration
@@ -80,6 +82,7 @@ export class SparkSubmitLauncher implements WorkerLauncher {
       heartbeatMs: options.heartbeatMs,
       stopGrace: options.stopGrace,
       outputFile: join(options.outputDir, `worker-${spec.id}.log`),
+      outputLimit: options.outputLimit,
       log: options.log,
     })
     options.link.expect(worker, token)

@@ -9,12 +9,12 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
-import { createWriteStream, type WriteStream } from 'node:fs'
 import { createInterface } from 'node:readline'
 import type { WebSocket } from 'ws'
 import { describeDuration, type Duration } from '../domain/duration.js'
 import type { ContextConfig } from '../domain/context.js'
 import type { Logger } from '../logger.js'
+import { WorkerOutputFile } from '../logs/worker-output.js'
 import { frameText, parseMessage, type MasterMessage } from './protocol.js'
 import type { Command } from './spark-submit.js'
 import type { Worker, WorkerEvents, WorkerInfo, WorkerSpec, WorkerState } from './worker.js'
@@ -25,8 +25,10 @@ export interface SparkWorkerOptions {
   startTimeout: Duration
   heartbeatMs: number
   stopGrace: Duration
-  /** Where the process's own output is kept in full. */
+  /** Where the process's own output is kept: its latest `outputLimit` bytes (rotated at half). */
   outputFile: string
+  /** Bytes of the process's own output kept on disk; unlimited if absent. */
+  outputLimit?: number | undefined
   /**
    * The command hands the worker over to something else and exits 0 (a manual runner's
    * `detached`): from then on the worker lives by its link alone, and has no process here.
@@ -49,7 +51,7 @@ export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
   readonly info: WorkerInfo = { startTime: Date.now() }
   private currentState: WorkerState = 'starting'
   private readonly child: ChildProcess
-  private readonly output: WriteStream
+  private readonly output: WorkerOutputFile
   private readonly lastLines: string[] = []
   private readonly errorLines: string[] = []
   private readonly log: Logger
@@ -72,8 +74,9 @@ export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
     this.context = options.spec.context
     this.capacity = options.spec.capacity
     this.log = options.log.child({ worker: this.id })
-    this.output = createWriteStream(options.outputFile, { flags: 'a' })
-    this.output.on('error', (error) => this.log.warn({ err: error }, 'cannot write the worker output file'))
+    this.output = new WorkerOutputFile(options.outputFile, options.outputLimit ?? Infinity, (error) =>
+      this.log.warn({ err: error }, 'cannot write the worker output file'),
+    )
 
     const { command, args, env } = options.command
     this.child = spawn(command, args, {
@@ -207,7 +210,7 @@ export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
   }
 
   private onOutput(line: string): void {
-    this.output.write(`${line}\n`)
+    this.output.write(line)
     this.lastLines.push(line)
     if (this.lastLines.length > KEPT_LINES) this.lastLines.shift()
     if (this.errorLines.length < 10 && ERROR_LINE.test(line)) this.errorLines.push(line)

@@ -58,6 +58,15 @@ def flood(spark: SparkSession, megabytes: int) -> str:
     return "printed"
 
 
+def flood_stdout(spark: SparkSession, megabytes: int) -> str:
+    """Writes `megabytes` MiB straight to the process's standard output (file descriptor 1),
+    past the per-job routing of print: it lands in the worker's own output file."""
+    chunk = (("z" * 1023 + "\n") * 64).encode()
+    for _ in range(megabytes * 16):
+        os.write(1, chunk)
+    return "written"
+
+
 def hog_memory(spark: SparkSession, megabytes: int) -> int:
     """Grows the driver's Python heap until MemoryError, or a limit of `megabytes`."""
     blocks = []
