@@ -29,3 +29,10 @@ object ScalaSlow extends MistFn {
     sc.parallelize(1 to 2, 2).map { i => Thread.sleep(seconds * 1000L); i }.sum()
   }).asHandle
 }
+
+/** A validation rule that sleeps `millis`: the master's rule checker gives up on it after its timeout. */
+object ScalaSlowRule extends MistFn {
+  override def handle: Handle =
+    withArgs(arg[Int]("millis").validated(ms => { Thread.sleep(ms.toLong); true }, "never refuses"))
+      .onSparkContext((ms: Int, sc: org.apache.spark.SparkContext) => ms).asHandle
+}

@@ -28,11 +28,11 @@ object JvmFunctions {
         throw new LoadError(s"class $className in $jarName cannot be loaded: $e; check your artifact or the Haze library version it was built with", e)
     }
     // A Scala object's companion class (`Name`) only forwards to the object (`Name$`).
-    val companion = if (classOf[MistFn].isAssignableFrom(cls) || className.endsWith("$")) None
+    val companion = if (isFunction(cls) || className.endsWith("$")) None
       else try Some(Class.forName(className + "$", true, loader)) catch { case _: ClassNotFoundException => None }
-    companion.filter(c => classOf[MistFn].isAssignableFrom(c)).foreach(c => return load(loader, c.getName, jarName))
-    if (!classOf[MistFn].isAssignableFrom(cls)) {
-      throw new LoadError(s"class ${cls.getName} in $jarName is not a function: it does not extend mist.api.MistFn")
+    companion.filter(isFunction).foreach(c => return load(loader, c.getName, jarName))
+    if (!isFunction(cls)) {
+      throw new LoadError(s"class ${cls.getName} in $jarName is not a function: it does not extend mist.api.MistFn (Mist's API) nor implement haze.api.HazeFunction (Haze's)")
     }
     val instance = try {
       val module = cls.getFields.find(_.getName == "MODULE$")
@@ -48,17 +48,21 @@ object JvmFunctions {
       case e: java.lang.reflect.InvocationTargetException =>
         throw new LoadError(s"creating ${cls.getName} failed: ${e.getCause}", e.getCause)
     }
-    (instance.asInstanceOf[MistFn], cls)
+    instance match {
+      case fn: MistFn => (fn, cls)
+      case typed => (TypedFunctions.adapt(typed.asInstanceOf[AnyRef], cls, language(cls) == "scala"), cls)
+    }
   }
+
+  private def isFunction(cls: Class[_]): Boolean =
+    classOf[MistFn].isAssignableFrom(cls) || classOf[haze.api.HazeFunction].isAssignableFrom(cls)
 
   /** `scala` when the class was compiled from a .scala file (its SourceFile attribute), else `java`, as Mist decides. */
   def language(cls: Class[_]): String = {
-    val resource = cls.getName.replace('.', '/') + ".class"
-    val in = cls.getClassLoader.getResourceAsStream(resource)
+    val in = cls.getClassLoader.getResourceAsStream(cls.getName.replace('.', '/') + ".class")
     if (in == null) "java"
     else try {
-      val text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1)
-      if (text.contains(".scala")) "scala" else "java"
+      if (ClassFiles.sourceFile(new java.io.DataInputStream(new java.io.BufferedInputStream(in))).exists(_.endsWith(".scala"))) "scala" else "java"
     } finally in.close()
   }
 
@@ -68,6 +72,7 @@ object JvmFunctions {
     val execute = infos.collect { case UserInputArgument(name, t) => name -> t.toJs }
     val tags = infos.collect { case InternalArgument(t) => t }.flatten.distinct
     val defaults = infos.collect { case ArgDefault(name, value) => name -> value }
+    val rules = infos.collect { case ArgRule(name) => name }.distinct
     val kind =
       if (tags.contains(ArgInfo.StreamingContextTag)) "streaming_context"
       else if (tags.contains(ArgInfo.HiveContextTag)) "hive_session"
@@ -80,7 +85,11 @@ object JvmFunctions {
       "tags" -> JsList(tags.map(JsString(_))),
       "contextKind" -> JsString(kind),
       "defaults" -> JsMap(defaults: _*),
-    )
+    ) match {
+      // Only then does the master ask a JVM to check a job's arguments before the job exists.
+      case info if rules.nonEmpty => JsMap((info.map.toSeq :+ ("rules" -> JsList(rules.map(JsString(_))))): _*)
+      case info => info
+    }
   }
 
   /** Mist's validation of the arguments (types, defaults, `validated` rules): the failure as text, or None. */

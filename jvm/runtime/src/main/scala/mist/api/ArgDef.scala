@@ -41,7 +41,10 @@ trait ArgDef[A] extends Serializable { self =>
 /** An argument the user passes. */
 trait UserArg[A] extends ArgDef[A] { self =>
   def validated(f: A => Boolean, reason: String = "Validation failed"): UserArg[A] = new UserArg[A] {
-    def describe(): Seq[ArgInfo] = self.describe()
+    def describe(): Seq[ArgInfo] = {
+      val infos = self.describe()
+      infos ++ infos.collect { case UserInputArgument(name, _) => ArgRule(name) }.distinct
+    }
     def extract(ctx: FnContext): Extraction[A] = self.extract(ctx).flatMap { a =>
       if (f(a)) Extracted(a)
       else Failed.InvalidValue("Arg was rejected by validation rule" + (if (reason.isEmpty) "" else " :" + reason))

@@ -36,6 +36,8 @@ final case class MObj(fields: Seq[(String, ArgType)]) extends ArgType {
 sealed trait ArgInfo
 final case class UserInputArgument(name: String, t: ArgType) extends ArgInfo
 final case class InternalArgument(tags: Seq[String] = Seq.empty) extends ArgInfo
+/** Haze's addition: an argument with a `validated` rule, which only the function's own code can check. */
+final case class ArgRule(name: String) extends ArgInfo
 /** Haze's addition: the default of an argument (Mist shows it only as MOption). */
 final case class ArgDefault(name: String, value: data.JsData) extends ArgInfo
 

@@ -4,7 +4,8 @@ import mist.api.data._
 import mist.api.encoding.{JsEncoder, JsExtractor, RootExtractor}
 import org.apache.spark.SparkContext
 import org.apache.spark.sql.{SQLContext, SparkSession}
-import org.apache.spark.streaming.StreamingContext
+import org.apache.spark.sql.hive.HiveContext
+import org.apache.spark.streaming.{Duration, StreamingContext}
 
 /** Arguments: `arg[Int]("n")`, `arg[Int]("n", 2)` (a default), `opt[Int]("n")` (an Option),
   * `arg[Req]` (every argument as the fields of one object), `allArgs` (the raw map). */
@@ -65,13 +66,23 @@ trait SparkArgs {
   val sparkSessionWithHiveArg: ArgDef[SparkSession] =
     SystemArg(Seq(ArgInfo.HiveContextTag, ArgInfo.SqlContextTag), ctx => Extracted(ctx.sparkSession))
   val sqlContextArg: ArgDef[SQLContext] = SystemArg(Seq(ArgInfo.SqlContextTag), ctx => Extracted(ctx.sparkSession.sqlContext))
+  val hiveContextArg: ArgDef[HiveContext] =
+    SystemArg(Seq(ArgInfo.HiveContextTag, ArgInfo.SqlContextTag), ctx => Extracted(new HiveContext(ctx.sc)))
   val streamingContextArg: ArgDef[StreamingContext] = SystemArg(Seq(ArgInfo.StreamingContextTag), ctx => {
-    val ssc = new StreamingContext(ctx.sc, ctx.streamingDuration)
+    val ssc = new JobStreamingContext(ctx.sc, ctx.streamingDuration)
     ctx.onEnd(() => ssc.stop(stopSparkContext = false, stopGracefully = false))
     Extracted(ssc)
   })
 }
 object SparkArgs extends SparkArgs
+
+/**
+ * A job's StreamingContext. Stopping it never stops the SparkContext, which belongs to the
+ * worker and its other jobs: Mist's own examples end with `ssc.stop()`, whose default would.
+ */
+final class JobStreamingContext(sc: SparkContext, batch: Duration) extends StreamingContext(sc, batch) {
+  override def stop(stopSparkContext: Boolean, stopGracefully: Boolean): Unit = super.stop(false, stopGracefully)
+}
 
 trait MistExtrasDef {
   implicit class ExtrasOps[A](argDef: ArgDef[A]) {
@@ -95,6 +106,8 @@ trait MistFnSyntax extends SparkArgs {
       cmb(args, sqlContextArg).apply(f)
     def onSparkSession[F, Cmb, Out](f: F)(implicit cmb: ArgCombiner.Aux[A, SparkSession, Cmb], fnT: FnForTuple.Aux[Cmb, F, Out]): RawHandle[Out] =
       cmb(args, sparkSessionArg).apply(f)
+    def onHiveContext[F, Cmb, Out](f: F)(implicit cmb: ArgCombiner.Aux[A, HiveContext, Cmb], fnT: FnForTuple.Aux[Cmb, F, Out]): RawHandle[Out] =
+      cmb(args, hiveContextArg).apply(f)
     def onSparkSessionWithHive[F, Cmb, Out](f: F)(implicit cmb: ArgCombiner.Aux[A, SparkSession, Cmb], fnT: FnForTuple.Aux[Cmb, F, Out]): RawHandle[Out] =
       cmb(args, sparkSessionWithHiveArg).apply(f)
   }
@@ -103,6 +116,7 @@ trait MistFnSyntax extends SparkArgs {
   def onStreamingContext[F, Out](f: F)(implicit fnT: FnForTuple.Aux[StreamingContext, F, Out]): RawHandle[Out] = streamingContextArg.apply(f)
   def onSqlContext[F, Out](f: F)(implicit fnT: FnForTuple.Aux[SQLContext, F, Out]): RawHandle[Out] = sqlContextArg.apply(f)
   def onSparkSession[F, Out](f: F)(implicit fnT: FnForTuple.Aux[SparkSession, F, Out]): RawHandle[Out] = sparkSessionArg.apply(f)
+  def onHiveContext[F, Out](f: F)(implicit fnT: FnForTuple.Aux[HiveContext, F, Out]): RawHandle[Out] = hiveContextArg.apply(f)
   def onSparkSessionWithHive[F, Out](f: F)(implicit fnT: FnForTuple.Aux[SparkSession, F, Out]): RawHandle[Out] = sparkSessionWithHiveArg.apply(f)
 }
 

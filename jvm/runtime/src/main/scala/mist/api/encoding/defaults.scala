@@ -101,10 +101,13 @@ trait DefaultEncoderInstances {
   implicit def arrEnc[A](implicit enc: JsEncoder[A]): JsEncoder[Array[A]] = JsEncoder(a => JsList(a.toSeq.map(enc(_))))
   implicit def mapEnc[A](implicit enc: JsEncoder[A]): JsEncoder[Map[String, A]] =
     JsEncoder(m => JsMap(m.toSeq.map { case (k, v) => k -> enc(v) }: _*))
+}
 
-  /** A DataFrame becomes a list of row objects (collected on the driver). */
-  implicit val dataFrameEnc: JsEncoder[DataFrame] = JsEncoder(df => JsList(df.collect().toSeq.map(RowEncoding.row)))
-  implicit def datasetEnc[A]: JsEncoder[Dataset[A]] = JsEncoder(ds => dataFrameEnc(ds.toDF()))
+/** `import mist.api.encoding.spark._`, as in Mist: a DataFrame or Dataset becomes a list of row objects. */
+trait SparkEncoderInstances {
+  implicit val dataFrameEncoder: JsEncoder[DataFrame] = JsEncoder(df => JsList(df.collect().toSeq.map(RowEncoding.row)))
+  // Any Dataset type: Spark 4's SQL methods return its subclass classic.Dataset, and JsEncoder is invariant.
+  implicit def datasetEncoder[D <: Dataset[_]]: JsEncoder[D] = JsEncoder(ds => dataFrameEncoder(ds.toDF()))
 }
 
 /** Spark rows and the values in them, as JSON. */
@@ -116,6 +119,7 @@ object RowEncoding {
 
   def value(v: Any): JsData = v match {
     case null => JsNull
+    case _: scala.runtime.BoxedUnit => JsNull
     case js: JsData => js
     case r: Row => row(r)
     case s: String => JsString(s)
@@ -138,6 +142,8 @@ object RowEncoding {
     case s: scala.collection.Iterable[_] => JsList(s.toSeq.map(value))
     case s: java.lang.Iterable[_] => JsList(s.asScala.toSeq.map(value))
     case ds: Dataset[_] => JsList(ds.toDF().collect().toSeq.map(row))
+    case r: java.lang.Record =>
+      JsMap(r.getClass.getRecordComponents.toSeq.map(c => c.getName -> value(c.getAccessor.invoke(r))): _*)
     case p: Product => JsMap(p.productElementNames.toSeq.zip(p.productIterator.toSeq).map { case (k, x) => k -> value(x) }: _*)
     case other => JsString(other.toString)
   }
