@@ -11,6 +11,7 @@ import { ContextService } from './catalog/context-service.js'
 import { FunctionService } from './catalog/function-service.js'
 import { PythonInfoExtractor } from './catalog/info-extractor.js'
 import { byLanguage, jvmInfoExtractor } from './catalog/jvm-info-extractor.js'
+import { JvmRuleChecker } from './catalog/jvm-rule-checker.js'
 import type { HazeConfig } from './config.js'
 import { coerceError } from './domain/errors.js'
 import { buildApp } from './http/app.js'
@@ -112,7 +113,9 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
     )
     const bus = new EventBus(log)
     const contexts = new ContextService(catalog, config.contextDefaults, bus, Object.keys(config.runners))
-    const functions = new FunctionService({ catalog, artifacts, extractor, contexts, log })
+    const rules = new JvmRuleChecker({ sparkHome, timeout: config.functionInfoTimeout, log })
+    releases.push(() => rules.stop())
+    const functions = new FunctionService({ catalog, artifacts, extractor, contexts, log, rules })
     const status = probeRuntime(config.python)
     const logs = await JobLogs.open(join(config.dataDir, 'logs'))
 

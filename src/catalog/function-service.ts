@@ -12,6 +12,7 @@ import type { CatalogStore } from '../store/catalog-store.js'
 import type { Logger } from '../logger.js'
 import type { ContextService } from './context-service.js'
 import type { InfoExtractor, InfoResult } from './info-extractor.js'
+import type { RuleChecker } from './jvm-rule-checker.js'
 
 export interface FunctionServiceDeps {
   catalog: CatalogStore
@@ -19,6 +20,8 @@ export interface FunctionServiceDeps {
   extractor: InfoExtractor
   contexts: ContextService
   log: Logger
+  /** Runs JVM functions' `validated(...)` rules; without it they run on the worker only. */
+  rules?: RuleChecker
 }
 
 export class FunctionService {
@@ -71,6 +74,18 @@ export class FunctionService {
     const loaded = await this.load(record)
     const updated = await this.store(record, record, loaded)
     return { record: updated, signature: loaded.signature, sha1: loaded.sha1 }
+  }
+
+  /**
+   * The problem the function's own validation rules find with a job's arguments, before the job
+   * exists (Mist's `validated(...)`, run in a JVM, never in the master), or undefined when they
+   * fit or the function has no rules. Type checks from `execute` come first, in the master.
+   */
+  async checkRules(record: FunctionRecord, signature: FunctionSignature, sha1: string, argumentsText: string): Promise<string | undefined> {
+    if (!signature.rules?.length || !this.deps.rules) return undefined
+    const artifact = await this.deps.artifacts.info(record.path)
+    if (!artifact) throw badRequest(`function ${JSON.stringify(record.name)} cannot run: ${missingMessage(record.path)}`)
+    return this.deps.rules.check({ path: artifact.path, sha1, className: record.className, argumentsText })
   }
 
   async list(): Promise<FunctionRecord[]> {
@@ -174,6 +189,7 @@ function signatureOf(result: InfoResult & { ok: true }): FunctionSignature {
     tags: result.tags,
     contextKind: result.contextKind,
     defaults: result.defaults ?? {},
+    ...(result.rules?.length ? { rules: result.rules } : {}),
   }
 }
 

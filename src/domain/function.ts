@@ -27,6 +27,11 @@ export interface FunctionSignature {
   contextKind: string
   /** Default values of arguments that have one (shown as MOption in `execute`, as Mist does). */
   defaults: Record<string, unknown>
+  /**
+   * Arguments with rules only the function's own code can check (Mist's `validated(...)`, JVM
+   * functions): a job's arguments go to a JVM to be checked before the job exists.
+   */
+  rules?: string[] | undefined
 }
 
 /** A stored function: its config, and its signature unless it was created with `force`. */

@@ -41,6 +41,8 @@ export interface ExecutorSettings {
 /** What the executor needs of the function catalog (FunctionService in production). */
 export interface FunctionResolver {
   resolveForRun(name: string): Promise<{ record: FunctionRecord; signature: FunctionSignature; sha1: string }>
+  /** The problem the function's own rules (Mist's `validated`) find with the arguments, if any. */
+  checkRules?(record: FunctionRecord, signature: FunctionSignature, sha1: string, argumentsText: string): Promise<string | undefined>
 }
 
 export interface ExecutorDeps {
@@ -152,6 +154,8 @@ export class Executor implements RunnerHost {
     if (problems.length > 0) {
       throw badRequest(`invalid arguments for function ${JSON.stringify(fn.name)}: ${problems.join('; ')}`)
     }
+    const broken = await this.deps.functions.checkRules?.(fn, signature, sha1, request.argumentsText)
+    if (broken !== undefined) throw badRequest(`invalid arguments for function ${JSON.stringify(fn.name)}: ${broken}`)
     const contextName = request.context ?? fn.defaultContext
     const context = await this.deps.contexts.get(contextName)
     if (!context) {
