@@ -44,6 +44,9 @@ import { jobMetrics } from './metrics/jobs.js'
 import { createRegistry } from './metrics/registry.js'
 import { storeTiming } from './metrics/store.js'
 import { workerMetrics } from './metrics/workers.js'
+import { retentionMetrics } from './metrics/retention.js'
+import { RetentionSweep } from './execution/retention.js'
+import { unlink } from 'node:fs/promises'
 
 export interface HazeServer {
   /** Base URL the API listens on, e.g. http://127.0.0.1:2004 (https:// with tls) */
@@ -237,6 +240,20 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
     }
     await launcher.sweepScratch()
     await executor.start()
+    // Only the active master sweeps, once its jobs are recovered; stopped before anything else.
+    const retention = new RetentionSweep({
+      jobs,
+      removeJobFiles: async (jobId) => {
+        await unlink(logs.pathOf(jobId)).catch(() => undefined)
+      },
+      workerOutputDir: logs.directory,
+      liveWorkers: () => executor.workers().map((worker) => worker.id),
+      retention: config.jobRetention,
+      log,
+      onRemoved: retentionMetrics(registry),
+    })
+    releases.push(() => retention.stop())
+    retention.start()
     for (const adapter of asyncInterfaces) adapter.start()
     lifecycle = 'serving'
     log.info({ url, dataDir: config.dataDir, store: stores.where, sparkHome }, `Haze is listening on ${url} (API docs /docs)`)

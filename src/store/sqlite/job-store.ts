@@ -106,11 +106,17 @@ export class SqliteJobStore implements JobStore {
   }
 
   async listEnded(endedBefore: number, limit: number): Promise<string[]> {
-    // A job ends after it is created, so the creation-time bound lets the time index stop at
-    // the first job too young to have ended before the cutoff.
-    const rows = this.prepared(
-      `SELECT job_id FROM jobs WHERE status IN (${TERMINAL_LIST}) AND create_time < @before AND coalesce(end_time, create_time) < @before ORDER BY create_time, seq LIMIT @limit`,
-    ).all({ before: endedBefore, limit }) as { job_id: string }[]
+    // One ordered, limited read of the status index per terminal status, merged (as a page of
+    // several statuses is): a single IN would collect every old job and sort them. A job ends
+    // after it is created, so the creation-time bound stops each read at the cutoff.
+    const parts = TERMINAL_STATUSES.map(
+      (status) =>
+        `SELECT * FROM (SELECT job_id, create_time, seq FROM jobs WHERE status = '${status}' AND create_time < @before AND coalesce(end_time, create_time) < @before ORDER BY create_time, seq LIMIT @limit)`,
+    )
+    const rows = this.prepared(`SELECT job_id FROM (${parts.join(' UNION ALL ')}) ORDER BY create_time, seq LIMIT @limit`).all({
+      before: endedBefore,
+      limit,
+    }) as { job_id: string }[]
     return rows.map((row) => row.job_id)
   }
 
