@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Haze needs, idempotently, one line per step:
 #   node packages (npm ci), a Python virtual environment (.venv) with PySpark and the
-#   haze-worker package, the JVM function library (jvm/, Maven), the compiled master (dist/)
-#   and the web UI (dist/ui). Checks Java.
+#   haze-worker package, the JVM function library (jvm/, Maven), class-data-sharing archives
+#   for the workers' JVMs, the compiled master (dist/) and the web UI (dist/ui). Checks Java.
 #   What only the tests need (brokers, Chromium) is installed by bin/test: scripts/brokers.sh,
 #   scripts/browser.sh.
 # Usage: scripts/setup.sh
@@ -90,6 +90,30 @@ else
   quietly "the JVM library did not build (mvn -f jvm/pom.xml package)" \
     mvn -B -q -f jvm/pom.xml -Dpyspark.jars="$pyspark_jars" package
   echo "$jvm_fp" > jvm/runtime/target/.haze-stamp
+fi
+
+# --- Class-data-sharing archives for a worker's two JVMs (src/workers/jvm-cds.ts) ------------
+# One real spark-submit of scripts/cds-warmup.py dumps the classes Spark's launcher and driver
+# load at start; workers then map them instead of reading them from the jars. Made again when
+# the JDK, the PySpark jars or the warm-up change; a JVM that finds them not matching ignores them.
+cds_dir=.venv/haze-cds
+spark_home="$(dirname "$pyspark_jars")"
+cds_fp="$( ("$java_bin" -version 2>&1; echo "$spark_home"; ls -l "$pyspark_jars"; cat scripts/cds-warmup.py) | sha1sum | cut -d' ' -f1)"
+if stamp_ok "$cds_dir/.haze-stamp" "$cds_fp" && [[ -f "$cds_dir/launcher.jsa" && -f "$cds_dir/driver.jsa" ]]; then
+  step "jvm start-up archives: up to date"
+else
+  step "jvm start-up archives: dumping the classes of one Spark start (spark-submit scripts/cds-warmup.py, ~20 s)"
+  rm -rf "$cds_dir" && mkdir -p "$cds_dir"
+  # Workers use the archives only once spark-home names this Spark: written last.
+  quietly "the class-data-sharing warm-up failed (spark-submit scripts/cds-warmup.py)" \
+    env SPARK_HOME="$spark_home" PYSPARK_PYTHON="$ROOT/.venv/bin/python" PYSPARK_DRIVER_PYTHON="$ROOT/.venv/bin/python" \
+    SPARK_LAUNCHER_OPTS="-XX:ArchiveClassesAtExit=$ROOT/$cds_dir/launcher.jsa" \
+    SPARK_SUBMIT_OPTS="-XX:ArchiveClassesAtExit=$ROOT/$cds_dir/driver.jsa" \
+    "$spark_home/bin/spark-submit" --master 'local[1]' --conf spark.ui.showConsoleProgress=false scripts/cds-warmup.py
+  [[ -f "$cds_dir/launcher.jsa" && -f "$cds_dir/driver.jsa" ]] ||
+    fail "spark-submit ran scripts/cds-warmup.py but no archive was written to $cds_dir (is the JDK older than 13?)"
+  echo "$spark_home" > "$cds_dir/spark-home"
+  echo "$cds_fp" > "$cds_dir/.haze-stamp"
 fi
 
 # --- The master, compiled --------------------------------------------------------------------

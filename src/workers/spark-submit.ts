@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path'
 import type { ContextConfig } from '../domain/context.js'
+import { withClassDataSharing } from './jvm-cds.js'
 import { checkRunOptions } from '../domain/run-options.js'
 import { JVM_RUNTIME_JAR, jvmRuntimeBuilt, withRuntimeJar } from './jvm-runtime.js'
 
@@ -64,7 +65,8 @@ export function sparkSubmitCommand(options: SparkSubmitOptions): Command {
     ...Object.entries(conf).flatMap(([key, value]) => ['--conf', `${key}=${value}`]),
     options.entryScript,
   ]
-  return {
+  // Both JVMs start from class-data-sharing archives when setup.sh made them for this Spark.
+  return withClassDataSharing(options.sparkHome, {
     command: join(options.sparkHome, 'bin', 'spark-submit'),
     args,
     env: {
@@ -86,5 +88,5 @@ export function sparkSubmitCommand(options: SparkSubmitOptions): Command {
       SPARK_SUBMIT_OPTS: [process.env.SPARK_SUBMIT_OPTS, javaOption(`-Djava.io.tmpdir=${options.scratchDir}`)].filter(Boolean).join(' '),
       ...(options.masterCa === undefined ? {} : { HAZE_MASTER_CA: options.masterCa }),
     },
-  }
+  })
 }
