@@ -224,7 +224,8 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
     })
     let fence: (reason: string) => void = () => undefined
     const fenced = new Promise<string>((resolve) => (fence = resolve))
-    if (activeLock) {
+    if (activeLock && stores.postgres) {
+      const db = stores.postgres
       let waited = false
       await activeLock.acquire(() => {
         waited = true
@@ -233,9 +234,16 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
       })
       if (waited) log.info({ store: stores.where }, 'this master took the active lock: resolving the jobs the previous one left')
       lifecycle = 'starting'
-      activeLock.hold((reason) => {
-        log.error({ store: stores.where }, `this master is no longer the active one: ${reason}; stopping at once`)
-        void shutdown(true).finally(() => fence(reason))
+      activeLock.hold({
+        // Until the lock is known to be ours again, another master may hold it: write nothing.
+        onCut: () => db.pause(`this master's active lock on ${stores.where} is in doubt (its session ended); waiting to take it back`),
+        onBack: () => db.resume(),
+        onLost: (reason) => {
+          // Refused before anything else runs: the jobs it was running are the new master's to resolve.
+          db.fence(`this master is no longer the active one: ${reason}`)
+          log.error({ store: stores.where }, `this master is no longer the active one: ${reason}; stopping at once`)
+          void shutdown(true).finally(() => fence(reason))
+        },
       })
     }
     await launcher.sweepScratch()

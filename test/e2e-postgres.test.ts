@@ -1,7 +1,8 @@
 /**
  * Haze on PostgreSQL, on real Spark, with masters as real processes: a master killed mid-job
  * and restarted; PostgreSQL stopped and started under a running master (clear 503s, then
- * recovery, nothing lost); and a standby that takes over when the active master is killed.
+ * recovery, nothing lost); a standby that takes over when the active master is killed; and an
+ * active master fenced when its lock's session ends and another takes the lock.
  */
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -10,7 +11,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { after, before, describe, it } from 'node:test'
+import pg from 'pg'
 import { HAZE_HOME } from '../src/config.js'
+import { ACTIVE_MASTER_LOCK, LOCK_NAMESPACE } from '../src/store/postgres/database.js'
 import { hazeCommand } from './helpers/cli.js'
 import { jsonBody, upload } from './helpers/haze.js'
 import { startPostgres, type TestPostgres } from './helpers/postgres.js'
@@ -164,6 +167,64 @@ describe('Haze on PostgreSQL', { timeout: 900_000 }, () => {
     assert.equal(failed.status, 'failed')
     assert.match(String(failed.jobResult), /the master restarted while the job was running/)
     for (const id of queued) assert.equal((await ended(standby.url, id)).status, 'finished')
+    await stopMaster(standby)
+  })
+  /** A client of the test's own on the master's database (the URL Haze gets has no password). */
+  const sessionOn = async (database: string) => {
+    const client = new pg.Client({ connectionString: postgres.adminUrl(new URL(database).pathname.slice(1)) })
+    client.on('error', () => undefined)
+    await client.connect()
+    return client
+  }
+  const exitOf = (child: ChildProcess) =>
+    new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode })
+      else child.once('exit', (code, signal) => resolve({ code, signal }))
+    })
+  const LOCK_HOLDER = `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND objsubid = 2 AND granted = $3`
+
+  it("fences the active master the moment its lock's session ends and another takes the lock: it stops its workers, writes nothing more, and the next master resolves its jobs", async () => {
+    const { dataDir, database } = await fresh()
+    const active = await startMaster(dataDir, database)
+    const standby = await startMaster(dataDir, database)
+    await deploy(active.url)
+    const running = await submit(active.url, 'slow', { seconds: 300 })
+    const queued = [await submit(active.url, 'noop', {}), await submit(active.url, 'noop', {})]
+    await until(async () => (await job(active.url, running)).status === 'started', 'the slow job to start', 120_000)
+    const workers = (await (await api(active.url, '/v2/api/workers')).json()) as { name: string; pid: number }[]
+    assert.ok(workers.length > 0, 'the active master runs a worker')
+
+    // Another session queues for the lock, then the active master's lock session is terminated:
+    // PostgreSQL hands the lock to the waiting session as it releases it, as to a standby.
+    const probe = await sessionOn(database)
+    const taker = await sessionOn(database)
+    const taken = taker.query('SELECT pg_advisory_lock($1, $2)', [LOCK_NAMESPACE, ACTIVE_MASTER_LOCK])
+    await until(async () => (await probe.query(LOCK_HOLDER, [LOCK_NAMESPACE, ACTIVE_MASTER_LOCK, false])).rowCount === 1, 'the taker to wait for the lock', 10_000)
+    const exited = exitOf(active.child)
+    const terminated = await probe.query(`SELECT pg_terminate_backend(pid) AS done FROM (${LOCK_HOLDER}) holder`, [LOCK_NAMESPACE, ACTIVE_MASTER_LOCK, true])
+    assert.deepEqual(terminated.rows, [{ done: true }], "the active master's lock session was terminated")
+    await taken
+
+    assert.deepEqual(await exited, { code: 1, signal: null }, 'the fenced master exits 1, for its supervisor to restart it as a standby')
+    assert.ok(active.lines.some((line) => line.includes('this master is no longer the active one: another master took the active lock')), 'it says why it stopped')
+    for (const worker of workers) await until(() => !groupAlive(worker.pid), `the fenced master's worker ${worker.name} to be gone`, 10_000)
+    assert.equal((await api(standby.url, '/ready')).status, 503, 'the standby waits while the lock is held elsewhere')
+
+    await taker.end()
+    await until(async () => (await api(standby.url, '/ready')).status === 200, 'the standby to take over', 30_000)
+    // Had the fenced master written after losing the lock, the running job would hold its own
+    // shutdown reason ("Haze shut down while the job was running …"), written first.
+    const failed = await job(standby.url, running)
+    assert.equal(failed.status, 'failed')
+    assert.match(String(failed.jobResult), new RegExp(`the master restarted while the job was running on worker ${workers[0]?.name}`))
+    for (const id of queued) assert.equal((await ended(standby.url, id)).status, 'finished')
+    const all = (await (await api(standby.url, '/v2/api/jobs?paginate=true&limit=100')).json()) as { jobs: Details[]; total: number }
+    assert.equal(all.total, 3)
+    for (const listed of all.jobs) {
+      assert.ok(['finished', 'failed', 'cancelled'].includes(listed.status), `job ${listed.jobId} is ${listed.status}`)
+      assert.ok(listed.jobResult !== undefined && listed.jobResult !== '', `job ${listed.jobId} has a result or a reason`)
+    }
+    await probe.end()
     await stopMaster(standby)
   })
 })

@@ -5,8 +5,9 @@
  * released the lock at once).
  *
  * The lock lives as long as one dedicated connection. If that connection breaks (PostgreSQL
- * restarted, the network dropped), the active master asks for the lock again as soon as the
- * server answers: it keeps running if it gets it back, and is fenced (`onLost`) if another
+ * restarted, the network dropped, its session was terminated), the active master is told at
+ * once (`onCut`: it must not write until it knows) and asks for the lock again as soon as the
+ * server answers: it goes on (`onBack`) if it gets it back, and is fenced (`onLost`) if another
  * master took it meanwhile, or if the server stays away for longer than `graceMs`.
  */
 import pg from 'pg'
@@ -25,13 +26,22 @@ export interface ActiveLockOptions {
   graceMs?: number
 }
 
+export interface HoldHandlers {
+  /** The lock's session broke: another master may take the lock from now on. */
+  onCut(): void
+  /** The lock is held again after a cut. */
+  onBack(): void
+  /** Called once if the lock is lost for good. */
+  onLost(reason: string): void
+}
+
 export class ActiveLock {
   private client: pg.Client | undefined
   private stopped = false
   private watch: NodeJS.Timeout | undefined
   private readonly pollMs: number
   private readonly graceMs: number
-  private lostHandler: ((reason: string) => void) | undefined
+  private handlers: HoldHandlers | undefined
 
   constructor(private readonly options: ActiveLockOptions) {
     this.pollMs = options.pollMs ?? 500
@@ -60,9 +70,9 @@ export class ActiveLock {
     throw new Error('stopped while waiting to become the active master')
   }
 
-  /** Watches the lock while active; `onLost` is called once if it is lost for good. */
-  hold(onLost: (reason: string) => void): void {
-    this.lostHandler = onLost
+  /** Watches the lock while active. */
+  hold(handlers: HoldHandlers): void {
+    this.handlers = handlers
     this.watch = setInterval(() => void this.check(), this.pollMs)
     this.watch.unref()
   }
@@ -90,11 +100,13 @@ export class ActiveLock {
       if (await this.tryLock()) {
         this.options.log.warn({ store: this.options.where }, 'the active lock is held again after PostgreSQL came back')
         this.brokenSince = undefined
+        this.handlers?.onBack()
       } else {
         this.lose(`another master took the active lock on ${this.options.where} while this one was cut off from PostgreSQL`)
       }
     } catch (error) {
       await this.dropClient()
+      this.handlers?.onCut()
       this.brokenSince ??= Date.now()
       if (Date.now() - this.brokenSince > this.graceMs) {
         this.lose(`PostgreSQL at ${this.options.where} has been unreachable for over ${Math.round(this.graceMs / 1000)} s, so this master cannot know it is still the active one (${coerceError(error).message})`)
@@ -106,16 +118,31 @@ export class ActiveLock {
 
   private lose(reason: string): void {
     if (this.watch) clearInterval(this.watch)
-    const handler = this.lostHandler
-    this.lostHandler = undefined
-    handler?.(reason)
+    const handlers = this.handlers
+    this.handlers = undefined
+    handlers?.onLost(reason)
+  }
+
+  /**
+   * The lock's session ended under an active master (its backend was terminated, the server
+   * went away): PostgreSQL released the lock that instant, so writes stop now, not at the next
+   * check, and the check runs at once.
+   */
+  private cut(client: pg.Client): void {
+    if (this.client !== client) return
+    void this.dropClient(client)
+    if (this.handlers === undefined || this.stopped) return
+    this.brokenSince ??= Date.now()
+    this.handlers.onCut()
+    void this.check()
   }
 
   private async tryLock(): Promise<boolean> {
     if (this.client === undefined) {
       const client = new pg.Client(this.options.connection)
-      // A broken connection is noticed by the next check; the listener keeps it from ending the process.
-      client.on('error', () => void this.dropClient(client))
+      // The listeners also keep a broken connection from ending the process.
+      client.on('error', () => this.cut(client))
+      client.on('end', () => this.cut(client))
       try {
         await client.connect()
       } catch (error) {

@@ -51,6 +51,13 @@ export class PostgresDatabase {
   /** user@host:port/database: the URL without its password, for messages and logs. */
   readonly where: string
   private readonly names = new Map<string, string>()
+  /**
+   * Whether this master may use the database (PostgreSQL store with several masters): `paused`
+   * while its active lock's session is broken and it does not yet know whether another master
+   * took the lock (statements wait, as for a store that is away); `fenced` once another did
+   * (statements are refused, so two masters never write at once).
+   */
+  private gate: { state: 'open' } | { state: 'paused' | 'fenced'; reason: string } = { state: 'open' }
 
   private constructor(
     readonly connection: pg.ClientConfig,
@@ -92,6 +99,12 @@ export class PostgresDatabase {
     let ambiguous = false
     const deadline = Date.now() + (options.budgetMs ?? DEFAULT_BUDGET_MS)
     for (let attempt = 0; ; attempt++) {
+      if (this.gate.state !== 'open') {
+        const held = new Error(this.gate.reason)
+        if (this.gate.state === 'fenced' || Date.now() >= deadline) throw storeUnavailable(this.where, held)
+        await backoff(attempt, deadline)
+        continue
+      }
       let client: pg.PoolClient
       try {
         client = await this.pool.connect()
@@ -117,6 +130,7 @@ export class PostgresDatabase {
 
   /** A trivial query, not retried: what /ready asks. */
   async ping(): Promise<void> {
+    if (this.gate.state !== 'open') throw storeUnavailable(this.where, new Error(this.gate.reason))
     try {
       await this.pool.query('SELECT 1')
     } catch (error) {
@@ -126,6 +140,20 @@ export class PostgresDatabase {
 
   async close(): Promise<void> {
     await this.pool.end()
+  }
+
+  /** Holds every statement not yet sent until `resume()` (or its budget ends: a 503). */
+  pause(reason: string): void {
+    if (this.gate.state === 'open') this.gate = { state: 'paused', reason }
+  }
+
+  resume(): void {
+    if (this.gate.state === 'paused') this.gate = { state: 'open' }
+  }
+
+  /** Refuses every statement from now on, for good: another master is active. */
+  fence(reason: string): void {
+    this.gate = { state: 'fenced', reason }
   }
 
   private failure(error: unknown): Error {
