@@ -120,7 +120,11 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
     releases.push(() => rules.stop())
     const functions = new FunctionService({ catalog, artifacts, extractor, contexts, log, rules })
     const status = probeRuntime(config.python)
-    const logs = await JobLogs.open(join(config.dataDir, 'logs'))
+    const logs = await JobLogs.open(join(config.dataDir, 'logs'), (error, jobId) =>
+      log.warn({ err: error, jobId }, 'could not write to the job log'),
+    )
+    // Job logs write their lines a moment late; released after the executor, so its last lines are written.
+    releases.push(() => logs.close())
 
     // Workers reach the master over HTTP (artifacts) and the link; its URL is known once listening.
     let masterUrl = ''

@@ -18,7 +18,7 @@ import type { JobPatch, JobStore } from '../store/job-store.js'
 import { isContextKind, type ContextKind, type WorkerMessage } from '../workers/protocol.js'
 import type { Worker, WorkerExit, WorkerLauncher, WorkerSpec } from '../workers/worker.js'
 import { ContextRunner, startsAhead, type RunnerHost } from './context-runner.js'
-import { JobJournal } from './job-journal.js'
+import { JobJournal, ROUTINE } from './job-journal.js'
 import { armTimer, clearTimers, newRun, type JobRun } from './job-run.js'
 import { recoverUnfinished } from './recovery.js'
 import { capReason } from './limits.js'
@@ -221,7 +221,7 @@ export class Executor implements RunnerHost {
     await this.deps.jobs.insert(record)
     const run = this.track(record, signature, sha1, request)
     this.deps.bus.publish('job:event', { event: 'initialized', job: record, time: record.createTime })
-    void this.journal.note(record.jobId, 'INFO', `job of function ${fn.name} accepted (externalId=${request.externalId ?? 'none'}, source=${request.source}${request.startedBy === undefined ? '' : `, startedBy=${request.startedBy}`})`)
+    void this.journal.accepted(record)
     this.enqueue(run, context)
     queued()
     // Answer once the job is recorded as queued (or failed, in a broken context).
@@ -324,7 +324,7 @@ export class Executor implements RunnerHost {
     armTimer(run, run.performTimeout, () =>
       this.requestCancel(run, `perform timeout was exceeded: ${describeDuration(run.performTimeout)}`),
     )
-    void this.journal.transition(run, 'worker-assigned', { workerId: worker.id }, 'INFO', `assigned to worker ${worker.id}`)
+    void this.journal.transition(run, 'worker-assigned', { workerId: worker.id }, 'INFO', ROUTINE.assigned(worker.id))
     const sent = worker.send({
       type: 'run',
       jobId: run.record.jobId,
@@ -401,7 +401,7 @@ export class Executor implements RunnerHost {
       this.end(run, 'failed', runner.brokenMessage())
       return
     }
-    void this.journal.transition(run, 'queued', { ...patch, status: 'queued' }, 'INFO', `queued in context ${context.name}, waiting for a worker`)
+    void this.journal.transition(run, 'queued', { ...patch, status: 'queued' }, 'INFO', ROUTINE.queued(context.name))
     armTimer(run, run.startTimeout, () =>
       this.requestCancel(run, `start timeout was exceeded: ${describeDuration(run.startTimeout)}`),
     )
@@ -420,7 +420,7 @@ export class Executor implements RunnerHost {
         return
       case 'started':
         if (run.state === 'assigned') {
-          void this.journal.transition(run, 'started', { status: 'started', startTime: message.time }, 'INFO', `started on worker ${worker.id}`)
+          void this.journal.transition(run, 'started', { status: 'started', startTime: message.time }, 'INFO', ROUTINE.started(worker.id))
         }
         return
       case 'log':
@@ -482,7 +482,7 @@ export class Executor implements RunnerHost {
     else runner?.jobEnded(run)
     const result = resultJson ?? (text === undefined ? undefined : JSON.stringify(text))
     const level: LogLevel = status === 'finished' ? 'INFO' : status === 'cancelled' ? 'WARN' : 'ERROR'
-    const line = status === 'finished' ? 'finished' : `${status}: ${text ?? ''}`
+    const line = status === 'finished' ? ROUTINE.finished : `${status}: ${text ?? ''}`
     // The run stays known until its terminal state is stored, so `ended()` never answers early.
     void this.journal.transition(run, status, { status, endTime: Date.now(), result }, level, line).then(() => {
       this.runs.delete(run.record.jobId)

@@ -4,10 +4,46 @@
  */
 import type { EventBus, JobEventName } from '../events/bus.js'
 import type { Logger } from '../logger.js'
-import type { JobLogs, LogLevel, LogLine } from '../logs/job-logs.js'
+import { formatLine, type JobLogs, type LogLevel, type LogLine } from '../logs/job-logs.js'
 import type { JobPatch, JobStore } from '../store/job-store.js'
 import { isTerminal, type JobRecord } from '../domain/job.js'
 import { formatBytes } from './limits.js'
+
+/**
+ * Haze's lines for a job that goes the usual way. A job with no other line gets no log file
+ * (JobLogs.hold): its log is told again from its record by routineLog, with these texts.
+ */
+export const ROUTINE = {
+  accepted: (job: JobRecord): string =>
+    `job of function ${job.function} accepted (externalId=${job.externalId ?? 'none'}, source=${job.source}${job.startedBy === undefined ? '' : `, startedBy=${job.startedBy}`})`,
+  queued: (context: string): string => `queued in context ${context}, waiting for a worker`,
+  assigned: (workerId: string): string => `assigned to worker ${workerId}`,
+  started: (workerId: string): string => `started on worker ${workerId}`,
+  finished: 'finished',
+} as const
+
+/** Transitions whose INFO line is routine. */
+const ROUTINE_EVENTS: ReadonlySet<JobEventName> = new Set(['queued', 'worker-assigned', 'started', 'finished'])
+
+/**
+ * The log of a job that has no log file: its routine lines, told from its record. Their times
+ * are the record's: accepted and queued at createTime, assigned and started at startTime,
+ * finished at endTime (assignment is not stored; it comes just before the start).
+ */
+export function routineLog(job: JobRecord): string {
+  const lines: LogLine[] = []
+  const add = (time: number | undefined, message: string) => {
+    if (time !== undefined) lines.push({ level: 'INFO', time, source: 'haze', message })
+  }
+  add(job.createTime, ROUTINE.accepted(job))
+  if (job.status !== 'initialized') add(job.createTime, ROUTINE.queued(job.context))
+  if (job.workerId !== undefined) {
+    add(job.startTime, ROUTINE.assigned(job.workerId))
+    add(job.startTime, ROUTINE.started(job.workerId))
+  }
+  if (job.status === 'finished') add(job.endTime, ROUTINE.finished)
+  return lines.map(formatLine).join('')
+}
 
 /** What a job has logged of its own output so far, and what was dropped past the cap. */
 interface Output {
@@ -53,8 +89,12 @@ export class JobJournal {
         this.bus.publish('job:event', { event, job: updated, time: Date.now() })
         // Not awaited: the job log keeps its own order per job, and nobody should wait for a
         // file write to learn that a job finished.
-        void this.note(run.record.jobId, level, message)
-        if (isTerminal(updated.status)) this.closeOutput(updated.jobId)
+        if (level === 'INFO' && ROUTINE_EVENTS.has(event)) void this.routine(updated.jobId, message)
+        else void this.note(updated.jobId, level, message)
+        if (isTerminal(updated.status)) {
+          this.closeOutput(updated.jobId)
+          this.logs.settle(updated.jobId)
+        }
       })
       .catch((error: unknown) => this.log.error({ err: error, jobId: run.record.jobId, event }, 'could not record a job transition'))
     return run.chain
@@ -63,6 +103,22 @@ export class JobJournal {
   /** A line of Haze's own in the job's log. */
   note(jobId: string, level: LogLevel, message: string): Promise<void> {
     return this.write(jobId, [{ level, time: Date.now(), source: 'haze', message }])
+  }
+
+  /** The first line of a job's log: it was accepted. */
+  accepted(job: JobRecord): Promise<void> {
+    return this.routine(job.jobId, ROUTINE.accepted(job))
+  }
+
+  /** A line the job's record can tell again: it makes no log file by itself (JobLogs.hold). */
+  private async routine(jobId: string, message: string): Promise<void> {
+    const lines: LogLine[] = [{ level: 'INFO', time: Date.now(), source: 'haze', message }]
+    try {
+      const fileOffset = await this.logs.hold(jobId, lines)
+      this.bus.publish('job:logs', { jobId, lines, fileOffset })
+    } catch (error) {
+      this.log.warn({ err: error, jobId }, 'could not write to the job log')
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 /** Running jobs: submit (async or synchronous with force=true), cancel, logs. */
 import { Type } from 'typebox'
 import { notFound } from '../../domain/errors.js'
+import { routineLog } from '../../execution/job-journal.js'
 import { jobDetailsJson, type JobRecord } from '../../domain/job.js'
 import type { HazeApp, HttpDeps } from '../deps.js'
 import { queryBoolean, queryDuration, queryString } from '../query.js'
@@ -96,7 +97,9 @@ export function runRoutes(app: HazeApp, { executor, logs, jobs }: HttpDeps): voi
     async (request, reply) => {
       const job = await jobs.get(request.params.id)
       if (!job) throw notFound(`job ${JSON.stringify(request.params.id)} not found`)
-      return reply.type('text/plain; charset=utf-8').send(await logs.read(job.jobId))
+      // A job that logged nothing but its routine lines has no file: they are told from its record.
+      const text = (await logs.read(job.jobId)) || routineLog(job)
+      return reply.type('text/plain; charset=utf-8').send(text)
     },
   )
 }
