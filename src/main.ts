@@ -77,7 +77,34 @@ async function start(args: string[]): Promise<number> {
   // Loaded here, not at the top: the server's modules take a second to load, which every
   // client command (apply, run, list …) would otherwise pay for nothing.
   const { startServer } = await import('./server.js')
-  const server = await startServer(config, createLogger(config.logLevel, logOutputFor(process.env, process.stdout.isTTY === true)))
+  const { StoppedWaiting } = await import('./ha/active-lock.js')
+  const log = createLogger(config.logLevel, logOutputFor(process.env, process.stdout.isTTY === true))
+  // A signal during start-up, as while a standby waits for the active lock (which may be
+  // for days), ends the start; a second one ends the process (Node's default).
+  const starting = new AbortController()
+  const stopStarting = (signal: NodeJS.Signals) => {
+    log.info({ signal }, 'stopping before this master has started')
+    starting.abort()
+  }
+  process.once('SIGINT', stopStarting)
+  process.once('SIGTERM', stopStarting)
+  let server: Awaited<ReturnType<typeof startServer>>
+  try {
+    server = await startServer(config, log, { signal: starting.signal })
+  } catch (error) {
+    if (error instanceof StoppedWaiting) {
+      log.info('stopped while a standby; nothing was running')
+      return 0
+    }
+    throw error
+  } finally {
+    process.off('SIGINT', stopStarting)
+    process.off('SIGTERM', stopStarting)
+  }
+  if (starting.signal.aborted) {
+    await server.stop()
+    return 0
+  }
   return new Promise((resolve) => {
     let signals = 0
     const onSignal = (signal: NodeJS.Signals) => {

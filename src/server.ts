@@ -76,7 +76,15 @@ const STANDBY_PATHS = new Set(['/health', '/ready', '/metrics'])
 
 type Release = () => Promise<void> | void
 
-export async function startServer(config: HazeConfig, log: Logger = createLogger(config.logLevel)): Promise<HazeServer> {
+export interface StartOptions {
+  /**
+   * Aborting it while this master waits as a standby ends the start: startServer then rejects
+   * with StoppedWaiting, having released everything it took.
+   */
+  signal?: AbortSignal | undefined
+}
+
+export async function startServer(config: HazeConfig, log: Logger = createLogger(config.logLevel), options: StartOptions = {}): Promise<HazeServer> {
   const releases: Release[] = []
   const releaseAll = async (): Promise<void> => {
     const errors: Error[] = []
@@ -231,6 +239,8 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
     if (activeLock && stores.postgres) {
       const db = stores.postgres
       let waited = false
+      options.signal?.addEventListener('abort', () => void activeLock.close(), { once: true })
+      if (options.signal?.aborted) await activeLock.close()
       await activeLock.acquire(() => {
         waited = true
         lifecycle = 'standby'

@@ -1,11 +1,12 @@
 /**
  * Haze on PostgreSQL, on real Spark, with masters as real processes: a master killed mid-job
  * and restarted; PostgreSQL stopped and started under a running master (clear 503s, then
- * recovery, nothing lost); a standby that takes over when the active master is killed; and an
- * active master fenced when its lock's session ends and another takes the lock.
+ * recovery, nothing lost); a standby that takes over when the active master is killed; an
+ * active master fenced when its lock's session ends and another takes the lock; and a standby
+ * stopped while it waits.
  */
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -226,5 +227,34 @@ describe('Haze on PostgreSQL', { timeout: 900_000 }, () => {
     }
     await probe.end()
     await stopMaster(standby)
+  })
+
+  it('a standby stopped with SIGTERM while it waits exits 0 at once, leaving no session and having started nothing', async () => {
+    const { dataDir, database } = await fresh()
+    const active = await startMaster(dataDir, database)
+    const probe = await sessionOn(database)
+    const sessions = async () => new Set((await probe.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows.map((row) => row.pid))
+    const before = await sessions()
+    const standby = await startMaster(dataDir, database)
+    assert.equal((await api(standby.url, '/ready')).status, 503)
+    const own = [...(await sessions())].filter((pid) => !before.has(pid))
+    assert.ok(own.length > 0, 'the standby holds a session while it waits (it asks for the lock on it)')
+    const children = spawnSync('pgrep', ['-P', String(standby.child.pid)], { encoding: 'utf8' }).stdout.trim()
+    assert.equal(children, '', 'a standby runs no worker and no other process')
+
+    const exited = exitOf(standby.child)
+    const signalledAt = Date.now()
+    standby.child.kill('SIGTERM')
+    assert.deepEqual(await exited, { code: 0, signal: null })
+    const took = Date.now() - signalledAt
+    assert.ok(took < 5_000, `exited ${took} ms after SIGTERM`)
+    assert.ok(standby.lines.some((line) => line.includes('stopped while a standby')), 'it says it stopped as a standby')
+    await until(async () => {
+      const now = await sessions()
+      return own.every((pid) => !now.has(pid))
+    }, "the standby's sessions to end", 10_000)
+    assert.equal((await api(active.url, '/ready')).status, 200, 'the active master is untouched')
+    await probe.end()
+    await stopMaster(active)
   })
 })

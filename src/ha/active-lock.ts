@@ -56,18 +56,25 @@ export class ActiveLock {
     let announced = false
     while (!this.stopped) {
       try {
-        if (await this.tryLock()) return
+        if (await this.tryLock()) {
+          // close() came while the lock was being taken: give it back by ending the session.
+          if (this.stopped) break
+          return
+        }
         if (!announced) {
           announced = true
           onStandby()
         }
       } catch (error) {
+        if (this.stopped) break
         this.options.log.warn({ err: coerceError(error), store: this.options.where }, 'standby: cannot reach PostgreSQL to ask for the active lock; retrying')
         await this.dropClient()
       }
       await sleep(this.pollMs)
     }
-    throw new Error('stopped while waiting to become the active master')
+    // A connection opened while close() ran would otherwise outlive it.
+    await this.dropClient()
+    throw new StoppedWaiting()
   }
 
   /** Watches the lock while active. */
@@ -160,6 +167,13 @@ export class ActiveLock {
     if (client === undefined) return
     if (this.client === client) this.client = undefined
     await client.end().catch(() => undefined)
+  }
+}
+
+/** acquire() ended by close(): the master was stopped while it was a standby. */
+export class StoppedWaiting extends Error {
+  constructor() {
+    super('stopped while waiting to become the active master')
   }
 }
 
