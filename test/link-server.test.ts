@@ -9,23 +9,30 @@ import { HazeError } from '../src/domain/errors.js'
 import { routeUpgrades } from '../src/http/upgrades.js'
 import { createLogger } from '../src/logger.js'
 import { LinkServer } from '../src/workers/link-server.js'
-import { LINK_PATH, parseMessage } from '../src/workers/protocol.js'
+import { LINK_PATH, parseMessage, PROTOCOL_VERSION, type WorkerLang } from '../src/workers/protocol.js'
 import type { SparkWorker } from '../src/workers/spark-worker.js'
 
-/** Stands in for a SparkWorker: records the sockets it is given. */
+/** Stands in for a SparkWorker: records the sockets it is given, and why it was refused. */
 class Expected extends EventEmitter {
   readonly attached: WebSocket[] = []
-  constructor(readonly id: string) {
+  readonly refused: string[] = []
+  constructor(
+    readonly id: string,
+    readonly lang: WorkerLang = 'python',
+  ) {
     super()
   }
   attach(socket: WebSocket): void {
     this.attached.push(socket)
     this.emit('attached')
   }
+  refuse(reason: string): void {
+    this.refused.push(reason)
+  }
 }
 
-const hello = (workerId: string, token: string) =>
-  JSON.stringify({ type: 'hello', workerId, token, pid: 1, versions: { python: '3', pyspark: '4', worker: '0' } })
+const hello = (workerId: string, token: string, fields: Record<string, unknown> = {}) =>
+  JSON.stringify({ type: 'hello', workerId, token, pid: 1, lang: 'python', protocolVersion: PROTOCOL_VERSION, versions: { python: '3', pyspark: '4', worker: '0' }, ...fields })
 
 describe('the worker link server', () => {
   let server: Server
@@ -76,6 +83,34 @@ describe('the worker link server', () => {
     assert.equal(await attempt(hello('nobody', 'x')), 4001)
     assert.equal(await attempt('{"type":"heartbeat","time":1}'), 4001)
     assert.equal(await attempt('not json'), 4001)
+  })
+
+  it('refuses a worker of another protocol version, failing its start with the reason', async () => {
+    const worker = new Expected('w-old')
+    link.expect(worker as unknown as SparkWorker, 'token-old')
+    assert.equal(await attempt(hello('w-old', 'token-old', { protocolVersion: PROTOCOL_VERSION + 1 }), worker), 4003)
+    assert.match(worker.refused.join('\n'), new RegExp(`protocol version ${PROTOCOL_VERSION + 1}, this master version ${PROTOCOL_VERSION}`))
+  })
+
+  it('refuses a worker of another language than was launched', async () => {
+    const worker = new Expected('w-jvm', 'jvm')
+    link.expect(worker as unknown as SparkWorker, 'token-jvm')
+    assert.equal(await attempt(hello('w-jvm', 'token-jvm'), worker), 4003)
+    assert.match(worker.refused.join('\n'), /it says it is a "python" worker, but a jvm worker was launched/)
+  })
+
+  it('admits a JVM worker saying so, with its own versions', async () => {
+    const worker = new Expected('w-jvm-2', 'jvm')
+    link.expect(worker as unknown as SparkWorker, 'token-jvm-2')
+    const versions = { java: '17', scala: '2.13', spark: '4.3.0', worker: '0.1.0' }
+    assert.equal(await attempt(hello('w-jvm-2', 'token-jvm-2', { lang: 'jvm', versions }), worker), 'open')
+  })
+
+  it('refuses a hello that does not fit the schema, saying so', async () => {
+    const worker = new Expected('w-bad')
+    link.expect(worker as unknown as SparkWorker, 'token-bad')
+    assert.equal(await attempt(hello('w-bad', 'token-bad', { versions: { python: '3' } }), worker), 4003)
+    assert.match(worker.refused.join('\n'), /its hello does not fit the worker-link schema/)
   })
 
   it('checks frames against the schema: a worker may not send master messages or malformed ones', () => {

@@ -21,6 +21,7 @@ import { randomBytes } from 'node:crypto'
 import type { ContextConfig } from '../domain/context.js'
 import { describeDuration } from '../domain/duration.js'
 import type { Logger } from '../logger.js'
+import type { WorkerLang } from '../workers/protocol.js'
 import type { Worker, WorkerExit, WorkerSpec } from '../workers/worker.js'
 import type { JobRun } from './job-run.js'
 
@@ -72,6 +73,8 @@ export class ContextRunner {
   constructor(
     private config: ContextConfig,
     private readonly host: RunnerHost,
+    /** The kind of worker it starts: a context serving both languages has a runner of each. */
+    readonly lang: WorkerLang = 'python',
   ) {
     this.dispatch()
   }
@@ -241,8 +244,9 @@ export class ContextRunner {
   private startWorker(spare: boolean): void {
     this.started += 1
     const shared = this.config.workerMode === 'shared'
-    const id = `${this.config.name}_${this.connectorId}${shared ? '-pool-' : '_'}${this.started}`
-    const worker = this.host.launch({ id, context: this.config, capacity: shared ? this.config.maxJobs : 1 })
+    const kind = this.lang === 'jvm' ? '-jvm' : ''
+    const id = `${this.config.name}_${this.connectorId}${kind}${shared ? '-pool-' : '_'}${this.started}`
+    const worker = this.host.launch({ id, context: this.config, capacity: shared ? this.config.maxJobs : 1, lang: this.lang })
     const slot: Slot = { worker, exclusive: !shared, running: new Set(), retiring: false, spare, used: false }
     this.slots.add(slot)
     worker.on('ready', () => {

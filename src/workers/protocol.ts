@@ -18,8 +18,16 @@ export type ContextKind = (typeof CONTEXT_KINDS)[number]
 
 export const isContextKind = (text: string): text is ContextKind => (CONTEXT_KINDS as readonly string[]).includes(text)
 
+/** The languages a worker is written in; the schema's `hello.lang` must list exactly these (checked below). */
+export const WORKER_LANGS = ['python', 'jvm'] as const
+
+export type WorkerLang = (typeof WORKER_LANGS)[number]
+
+/** The kind of worker that runs a function of `lang`: a context serving both has one of each. */
+export const workerLangFor = (lang: FunctionLang): WorkerLang => (lang === 'python' ? 'python' : 'jvm')
+
 export type WorkerMessage =
-  | { type: 'hello'; workerId: string; token: string; pid: number; versions: { python: string; pyspark: string; worker: string } }
+  | { type: 'hello'; workerId: string; token: string; pid: number; lang: WorkerLang; protocolVersion: number; versions: Record<string, string> & { worker: string } }
   | { type: 'ready'; sparkVersion: string; applicationId: string; sparkUi?: string }
   | { type: 'job-file-downloading'; jobId: string; time: number }
   | { type: 'started'; jobId: string; time: number }
@@ -46,7 +54,12 @@ export type MasterMessage =
 
 export const SCHEMA_FILE = join(HAZE_HOME, 'protocol', 'worker-link.schema.json')
 
-const schema = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as { $defs?: { run?: { properties?: { contextKind?: { enum?: unknown } } } } }
+const schema = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as {
+  $defs?: {
+    run?: { properties?: { contextKind?: { enum?: unknown } } }
+    hello?: { properties?: { lang?: { enum?: unknown }; protocolVersion?: { const?: unknown } } }
+  }
+}
 const ajv = new Ajv2020({ allErrors: false, strict: false })
 const validate = ajv.compile(schema)
 
@@ -55,6 +68,33 @@ const validate = ajv.compile(schema)
 const schemaKinds = schema.$defs?.run?.properties?.contextKind?.enum
 if (JSON.stringify(schemaKinds) !== JSON.stringify(CONTEXT_KINDS)) {
   throw new Error(`${SCHEMA_FILE}: run.contextKind lists ${JSON.stringify(schemaKinds)}, but the master knows ${JSON.stringify(CONTEXT_KINDS)}`)
+}
+
+const schemaLangs = schema.$defs?.hello?.properties?.lang?.enum
+if (JSON.stringify(schemaLangs) !== JSON.stringify(WORKER_LANGS)) {
+  throw new Error(`${SCHEMA_FILE}: hello.lang lists ${JSON.stringify(schemaLangs)}, but the master knows ${JSON.stringify(WORKER_LANGS)}`)
+}
+
+/** The link's version, the schema's `hello.protocolVersion`: a worker saying another is refused. */
+export const PROTOCOL_VERSION: number = (() => {
+  const version = schema.$defs?.hello?.properties?.protocolVersion?.const
+  if (typeof version !== 'number') throw new Error(`${SCHEMA_FILE}: hello.protocolVersion has no const version`)
+  return version
+})()
+
+/**
+ * Why a hello cannot be admitted for a worker launched as `expected`, or undefined: read before
+ * the schema check, so a worker of another Haze version is told what differs, not that its
+ * hello is malformed.
+ */
+export function helloMismatch(hello: Record<string, unknown>, expected: WorkerLang): string | undefined {
+  if (hello.protocolVersion !== PROTOCOL_VERSION) {
+    return `it speaks worker-link protocol version ${JSON.stringify(hello.protocolVersion ?? null)}, this master version ${PROTOCOL_VERSION}; run workers of the master's own Haze version (scripts/setup.sh builds them)`
+  }
+  if (hello.lang !== expected) {
+    return `it says it is a ${JSON.stringify(hello.lang ?? null)} worker, but a ${expected} worker was launched; check the context's runner command`
+  }
+  return undefined
 }
 
 /** The text of a WebSocket frame, whichever buffer form `ws` delivered it in. */

@@ -15,7 +15,7 @@ import { describeDuration, type Duration } from '../domain/duration.js'
 import type { ContextConfig } from '../domain/context.js'
 import type { Logger } from '../logger.js'
 import { WorkerOutputFile } from '../logs/worker-output.js'
-import { frameText, parseMessage, type MasterMessage } from './protocol.js'
+import { frameText, parseMessage, type MasterMessage, type WorkerLang } from './protocol.js'
 import type { Command } from './spark-submit.js'
 import type { Worker, WorkerEvents, WorkerInfo, WorkerSpec, WorkerState } from './worker.js'
 
@@ -48,6 +48,7 @@ export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
   readonly id: string
   readonly context: ContextConfig
   readonly capacity: number
+  readonly lang: WorkerLang
   readonly info: WorkerInfo = { startTime: Date.now() }
   private currentState: WorkerState = 'starting'
   private readonly child: ChildProcess
@@ -73,6 +74,7 @@ export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
     this.id = options.spec.id
     this.context = options.spec.context
     this.capacity = options.spec.capacity
+    this.lang = options.spec.lang
     this.log = options.log.child({ worker: this.id })
     this.output = new WorkerOutputFile(options.outputFile, options.outputLimit ?? Infinity, (error) =>
       this.log.warn({ err: error }, 'cannot write the worker output file'),
@@ -175,6 +177,11 @@ export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
       await this.closed
     })()
     return this.stopping
+  }
+
+  /** Its hello was refused (another protocol version or language): its start fails with `reason`. */
+  refuse(reason: string): void {
+    void this.terminate(reason)
   }
 
   kill(reason: string): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import type { EventEmitter } from 'node:events'
 import type { ContextConfig } from '../domain/context.js'
-import type { MasterMessage, WorkerMessage } from './protocol.js'
+import type { MasterMessage, WorkerLang, WorkerMessage } from './protocol.js'
 
 export type WorkerState = 'starting' | 'ready' | 'stopping' | 'exited'
 
@@ -43,12 +43,15 @@ export interface WorkerSpec {
   context: ContextConfig
   /** How many jobs it runs at once: the context's maxJobs when shared, 1 when exclusive. */
   capacity: number
+  /** Which worker to launch: python for Python functions, jvm for Java and Scala ones. */
+  lang: WorkerLang
 }
 
 export interface Worker extends EventEmitter<WorkerEvents> {
   readonly id: string
   readonly context: ContextConfig
   readonly capacity: number
+  readonly lang: WorkerLang
   readonly state: WorkerState
   readonly info: WorkerInfo
   /** Sends a message once ready; false if the link is gone. */

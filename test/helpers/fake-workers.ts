@@ -5,13 +5,14 @@
  */
 import { EventEmitter } from 'node:events'
 import type { ContextConfig } from '../../src/domain/context.js'
-import { isValidMasterMessage, type MasterMessage, type WorkerMessage } from '../../src/workers/protocol.js'
+import { isValidMasterMessage, type MasterMessage, type WorkerLang, type WorkerMessage } from '../../src/workers/protocol.js'
 import type { Worker, WorkerEvents, WorkerInfo, WorkerLauncher, WorkerSpec, WorkerState } from '../../src/workers/worker.js'
 
 export class FakeWorker extends EventEmitter<WorkerEvents> implements Worker {
   readonly id: string
   readonly context: ContextConfig
   readonly capacity: number
+  readonly lang: WorkerLang
   readonly info: WorkerInfo = { startTime: Date.now(), pid: 4242 }
   state: WorkerState = 'starting'
   readonly received: MasterMessage[] = []
@@ -22,6 +23,7 @@ export class FakeWorker extends EventEmitter<WorkerEvents> implements Worker {
     this.id = spec.id
     this.context = spec.context
     this.capacity = spec.capacity
+    this.lang = spec.lang
   }
 
   /** Jobs it was asked to run, by id. */

@@ -11,6 +11,11 @@ import json
 import re
 import time
 
+# The link's version and this worker's language, sent in hello: the schema's
+# hello.protocolVersion and one of its hello.lang (the tests hold them to it).
+PROTOCOL_VERSION = 1
+WORKER_LANG = "python"
+
 _JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 _SHA1 = re.compile(r"[0-9a-f]{40}")
 _CONTEXT_KINDS = (

@@ -37,7 +37,7 @@ from .artifacts import ArtifactCache
 from .functions import LoadedFunctions
 from .contexts import SparkObjects
 from .errors import summary
-from .frames import BadFrame, now_ms, parse_master_frame
+from .frames import PROTOCOL_VERSION, WORKER_LANG, BadFrame, now_ms, parse_master_frame
 from .jobs import Job
 from .link import Link, LinkClosed
 from .master_tls import master_ssl_context
@@ -280,6 +280,7 @@ def _hello(settings: Settings) -> dict:
 
     return {
         "type": "hello", "workerId": settings.worker_id, "token": settings.token, "pid": os.getpid(),
+        "lang": WORKER_LANG, "protocolVersion": PROTOCOL_VERSION,
         "versions": {"python": platform.python_version(), "pyspark": pyspark.__version__, "worker": _own_version()},
     }
 

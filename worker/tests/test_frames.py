@@ -52,3 +52,16 @@ def test_the_worker_knows_exactly_the_schema_s_context_kinds():
     kinds = SCHEMA["$defs"]["run"]["properties"]["contextKind"]["enum"]
     assert list(frames._CONTEXT_KINDS) == kinds
     assert sorted(signature.TAGS) == sorted(kinds)
+
+
+def test_the_hello_fits_the_schema_with_its_version_and_language():
+    from fake_master import SCHEMA
+    from haze_worker import frames
+    from haze_worker.worker import Settings, _hello
+
+    settings = Settings.from_env({"HAZE_MASTER_URL": "http://h:1", "HAZE_WORKER_ID": "w", "HAZE_WORKER_TOKEN": "t"})
+    hello = _hello(settings)
+    validate(hello)
+    hello_schema = SCHEMA["$defs"]["hello"]["properties"]
+    assert (hello["protocolVersion"], frames.WORKER_LANG) == (hello_schema["protocolVersion"]["const"], "python")
+    assert frames.WORKER_LANG in hello_schema["lang"]["enum"]

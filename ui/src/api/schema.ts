@@ -2458,6 +2458,8 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             context: string;
+                            /** @description Haze's: the worker's language (python runs Python functions, jvm Java and Scala ones) */
+                            lang: "python" | "jvm";
                             /** @description starting, ready, stopping, or spare: ready and never given a job (the context's spareWorkers) */
                             state: string;
                             pid?: number;
@@ -2545,6 +2547,8 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             context: string;
+                            /** @description Haze's: the worker's language (python runs Python functions, jvm Java and Scala ones) */
+                            lang: "python" | "jvm";
                             /** @description starting, ready, stopping, or spare: ready and never given a job (the context's spareWorkers) */
                             state: string;
                             pid?: number;
