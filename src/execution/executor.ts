@@ -15,7 +15,7 @@ import type { JobLogs, LogLevel } from '../logs/job-logs.js'
 import type { ContextService } from '../catalog/context-service.js'
 import { langOfPath, type FunctionRecord, type FunctionSignature } from '../domain/function.js'
 import type { JobPatch, JobStore } from '../store/job-store.js'
-import { isContextKind, type ContextKind, type WorkerMessage } from '../workers/protocol.js'
+import { isContextKind, workerLangFor, type ContextKind, type WorkerLang, type WorkerMessage } from '../workers/protocol.js'
 import type { Worker, WorkerExit, WorkerLauncher, WorkerSpec } from '../workers/worker.js'
 import { ContextRunner, startsAhead, type RunnerHost } from './context-runner.js'
 import { JobJournal, ROUTINE } from './job-journal.js'
@@ -72,6 +72,7 @@ export interface SubmitRequest {
 export class Executor implements RunnerHost {
   readonly log: Logger
   private readonly journal: JobJournal
+  /** Per context and kind of worker (runnerKey). */
   private readonly runners = new Map<string, ContextRunner>()
   private readonly runs = new Map<string, JobRun>()
   /** Per context, submissions past the queue-limit check and not yet queued. */
@@ -87,11 +88,13 @@ export class Executor implements RunnerHost {
     this.log = deps.log.child({ part: 'executor' })
     this.journal = new JobJournal(deps.jobs, deps.logs, deps.bus, this.log, deps.settings.jobLogLimit ?? Infinity)
     deps.bus.on('context:changed', ({ context }) => {
-      const runner = this.runners.get(context.name)
-      if (runner) runner.reconfigure(context)
-      else if (startsAhead(context)) this.runnerFor(context)
+      const runners = this.runnersOf(context.name)
+      for (const runner of runners) runner.reconfigure(context)
+      if (runners.length === 0 && startsAhead(context)) this.runnerFor(context, 'python')
     })
-    deps.bus.on('context:deleted', ({ context }) => this.runners.get(context.name)?.retireAll('its context was deleted'))
+    deps.bus.on('context:deleted', ({ context }) => {
+      for (const runner of this.runnersOf(context.name)) runner.retireAll('its context was deleted')
+    })
   }
 
   /** Resolves jobs a previous master left unfinished, then starts spares and precreated workers. */
@@ -107,7 +110,7 @@ export class Executor implements RunnerHost {
     })
     this.recoveredFlag = true
     for (const context of await this.deps.contexts.list()) {
-      if (startsAhead(context)) this.runnerFor(context)
+      if (startsAhead(context)) this.runnerFor(context, 'python')
     }
   }
 
@@ -126,7 +129,7 @@ export class Executor implements RunnerHost {
    * has served, zeros included, as it holds them now. Read-only; /metrics reads it per scrape.
    */
   load(): Map<string, { queued: number; running: number }> {
-    const load = new Map([...this.runners.keys()].map((context) => [context, { queued: 0, running: 0 }]))
+    const load = new Map([...this.runners.values()].map((runner) => [runner.name, { queued: 0, running: 0 }]))
     for (const run of this.runs.values()) {
       if (run.state === 'done') continue
       const counts = load.get(run.record.context) ?? { queued: 0, running: 0 }
@@ -172,7 +175,8 @@ export class Executor implements RunnerHost {
     // check and the queue.
     const limit = this.deps.settings.queueLimit ?? Infinity
     const admitting = this.admitting.get(context.name) ?? 0
-    if ((this.runners.get(context.name)?.waiting ?? 0) + admitting >= limit) {
+    const waiting = this.runnersOf(context.name).reduce((sum, runner) => sum + runner.waiting, 0)
+    if (waiting + admitting >= limit) {
       throw new HazeError(
         'too_many_requests',
         `context ${JSON.stringify(context.name)} has ${limit} jobs waiting for a worker, its limit (queueLimit); retry later, or raise maxJobs or queueLimit`,
@@ -258,7 +262,7 @@ export class Executor implements RunnerHost {
 
   /** True for a ready spare: started ahead of demand, never given a job. */
   isSpare(worker: Worker): boolean {
-    return this.runners.get(worker.context.name)?.isSpare(worker) ?? false
+    return this.runners.get(runnerKey(worker.context.name, worker.lang))?.isSpare(worker) ?? false
   }
 
   /** Jobs now assigned to a worker. */
@@ -366,13 +370,19 @@ export class Executor implements RunnerHost {
 
   // --- internals ---------------------------------------------------------------------------
 
-  private runnerFor(context: ContextConfig): ContextRunner {
-    let runner = this.runners.get(context.name)
+  /** The context's runner for workers of `lang`: a context serving both languages has two. */
+  private runnerFor(context: ContextConfig, lang: WorkerLang): ContextRunner {
+    const key = runnerKey(context.name, lang)
+    let runner = this.runners.get(key)
     if (!runner) {
-      runner = new ContextRunner(context, this)
-      this.runners.set(context.name, runner)
+      runner = new ContextRunner(context, this, lang)
+      this.runners.set(key, runner)
     }
     return runner
+  }
+
+  private runnersOf(contextName: string): ContextRunner[] {
+    return [...this.runners.values()].filter((runner) => runner.name === contextName)
   }
 
   /** Starts following a stored job: from now on the executor is responsible for it. */
@@ -395,7 +405,7 @@ export class Executor implements RunnerHost {
 
   /** `patch` goes with the `queued` transition (a job run again after a restart loses its worker). */
   private enqueue(run: JobRun, context: ContextConfig, patch: JobPatch = {}): void {
-    const runner = this.runnerFor(context)
+    const runner = this.runnerFor(context, workerLangOf(run))
     if (runner.broken !== undefined) {
       // As in Mist: a job for a broken context fails at once, never queued.
       this.end(run, 'failed', runner.brokenMessage())
@@ -477,7 +487,7 @@ export class Executor implements RunnerHost {
     const wasQueued = run.state === 'queued'
     run.state = 'done'
     clearTimers(run)
-    const runner = this.runners.get(run.record.context)
+    const runner = this.runners.get(runnerKey(run.record.context, workerLangOf(run)))
     if (wasQueued) runner?.dequeue(run)
     else runner?.jobEnded(run)
     const result = resultJson ?? (text === undefined ? undefined : JSON.stringify(text))
@@ -490,6 +500,12 @@ export class Executor implements RunnerHost {
     })
   }
 }
+
+/** A runner serves one context with one kind of worker; a language never contains a space. */
+const runnerKey = (context: string, lang: WorkerLang): string => `${lang} ${context}`
+
+/** The kind of worker a job needs: its function's language decides (a .jar runs on a JVM worker). */
+const workerLangOf = (run: JobRun): WorkerLang => workerLangFor(langOfPath(run.artifact.name))
 
 function isJson(text: string): boolean {
   try {

@@ -8,6 +8,9 @@ import { HAZE_HOME } from '../config.js'
 
 export const JVM_RUNTIME_JAR = join(HAZE_HOME, 'jvm', 'runtime', 'target', 'haze-jvm.jar')
 
+/** The JVM worker's main class, in the runtime jar: spark-submit's `--class` for a jvm worker. */
+export const JVM_WORKER_CLASS = 'haze.runtime.WorkerMain'
+
 export const jvmRuntimeBuilt = (): boolean => existsSync(JVM_RUNTIME_JAR)
 
 /**

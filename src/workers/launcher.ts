@@ -13,6 +13,7 @@ import type { Logger } from '../logger.js'
 import type { LinkServer } from './link-server.js'
 import type { WorkerCredentials } from '../auth/worker-credentials.js'
 import type { RunnerConfig } from '../config.js'
+import { JVM_RUNTIME_JAR, jvmRuntimeBuilt } from './jvm-runtime.js'
 import { manualCommands } from './manual-runner.js'
 import { sparkSubmitCommand, type Command } from './spark-submit.js'
 import { SparkWorker } from './spark-worker.js'
@@ -55,6 +56,7 @@ export class SparkSubmitLauncher implements WorkerLauncher {
         sparkHome: options.sparkHome,
         python: options.python,
         entryScript: options.entryScript,
+        lang: spec.lang,
         workerId: spec.id,
         context: spec.context,
         shared: spec.context.workerMode === 'shared',
@@ -68,14 +70,17 @@ export class SparkSubmitLauncher implements WorkerLauncher {
       })
     const runnerName = spec.context.runner
     const runner = runnerName === undefined ? undefined : options.runners[runnerName]
-    const manual = runner && manualCommands(runner, submit, spec.context, spec.id, options.entryScript)
+    const entry = spec.lang === 'jvm' ? JVM_RUNTIME_JAR : options.entryScript
+    const manual = runner && manualCommands(runner, submit, spec.context, spec.id, entry)
     const worker = new SparkWorker({
       spec,
       command:
         runnerName !== undefined && runner === undefined
           ? // Its start fails like any other, with the reason as its output (and counts as one).
             failing(`context ${spec.context.name} names runner ${JSON.stringify(runnerName)}, which the config file no longer defines; add it back or update the context`)
-          : (manual?.start ?? submit),
+          : spec.lang === 'jvm' && !jvmRuntimeBuilt()
+            ? failing(`a JVM function needs Haze's JVM runtime, ${JVM_RUNTIME_JAR}, which is not built; run scripts/setup.sh (it needs a JDK and Maven)`)
+            : (manual?.start ?? submit),
       detached: runner?.detached ?? false,
       stopCommand: manual?.stop,
       startTimeout: options.startTimeout,

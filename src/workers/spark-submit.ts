@@ -7,12 +7,15 @@ import { join } from 'node:path'
 import type { ContextConfig } from '../domain/context.js'
 import { withClassDataSharing } from './jvm-cds.js'
 import { checkRunOptions } from '../domain/run-options.js'
-import { JVM_RUNTIME_JAR, jvmRuntimeBuilt, withRuntimeJar } from './jvm-runtime.js'
+import { JVM_RUNTIME_JAR, JVM_WORKER_CLASS, jvmRuntimeBuilt, withRuntimeJar } from './jvm-runtime.js'
+import type { WorkerLang } from './protocol.js'
 
 export interface SparkSubmitOptions {
   sparkHome: string
   python: string
   entryScript: string
+  /** python: the entry script runs haze_worker; jvm: haze.runtime.WorkerMain from Haze's runtime jar. */
+  lang: WorkerLang
   workerId: string
   context: ContextConfig
   shared: boolean
@@ -63,7 +66,8 @@ export function sparkSubmitCommand(options: SparkSubmitOptions): Command {
     '--name',
     options.workerId,
     ...Object.entries(conf).flatMap(([key, value]) => ['--conf', `${key}=${value}`]),
-    options.entryScript,
+    // The primary resource: the JVM worker's jar and class, or the Python worker's script.
+    ...(options.lang === 'jvm' ? ['--class', JVM_WORKER_CLASS, JVM_RUNTIME_JAR] : [options.entryScript]),
   ]
   // Both JVMs start from class-data-sharing archives when setup.sh made them for this Spark.
   return withClassDataSharing(options.sparkHome, {

@@ -5,36 +5,41 @@ import mist.api.data._
 import org.apache.spark.SparkContext
 import org.apache.spark.streaming.Duration
 
-/** The worker's entry point for a JVM function, called through py4j on the job's thread (whose
-  * Spark job group the Python side has set). Arguments and answer are JSON text:
-  * `{"ok": true, "resultJson": "…"}` or `{"ok": false, "error": "…", "traceback": "…"}`. */
+/** Runs one JVM function on the calling thread (a JVM worker's job thread, whose Spark job group
+  * is the job's): loads it from its artifact's class loader, hands it its arguments and the Spark
+  * objects, and encodes its result as JSON text. */
 object JobRunner {
-  def run(jarPath: String, sha1: String, className: String, argumentsJson: String,
-          jobId: String, workerId: String, streamingMs: Long): String = {
-    val answer = try {
-      val params = JsData.parse(argumentsJson) match {
-        case m: JsMap => m
-        case _ => throw new IllegalArgumentException("argumentsJson is not a JSON object")
-      }
-      val (fn, _) = JvmFunctions.load(JvmFunctions.loader(jarPath, sha1), className, new java.io.File(jarPath).getName)
-      val sc = SparkContext.getOrCreate()
-      // Executors (local ones too) load the function's closures from the jar.
-      if (!sc.listJars().exists(_.endsWith("/" + new java.io.File(jarPath).getName))) sc.addJar(jarPath)
-      val ctx = FnContext(sc, params, Duration(streamingMs), RuntimeJobInfo(jobId, workerId))
-      val previous = Thread.currentThread().getContextClassLoader
-      Thread.currentThread().setContextClassLoader(fn.getClass.getClassLoader)
-      try {
-        fn.execute(ctx) match {
-          case scala.util.Success(result) => JsMap("ok" -> JsTrue, "resultJson" -> JsString(result.toJson))
-          case scala.util.Failure(error) => JvmFunctions.failure(error)
-        }
-      } finally {
-        Thread.currentThread().setContextClassLoader(previous)
-        ctx.end()
-      }
-    } catch {
-      case error: Throwable => JvmFunctions.failure(error)
+  sealed trait Outcome
+  final case class Result(json: String) extends Outcome
+  final case class Failure(message: String, traceback: String) extends Outcome
+
+  /** `onStart` is called with the job's FnContext once the function is loaded, just before it is
+    * called (the job reports `started`, and a cancel from then on ends what the context holds). */
+  def execute(jarPath: String, sha1: String, className: String, argumentsJson: String, jobId: String,
+              workerId: String, streamingMs: Long, onStart: FullFnContext => Unit): Outcome = try {
+    val params = JsData.parse(argumentsJson) match {
+      case m: JsMap => m
+      case _ => throw new IllegalArgumentException("argumentsJson is not a JSON object")
     }
-    answer.toJson
+    val jarName = new java.io.File(jarPath).getName
+    val (fn, _) = JvmFunctions.load(JvmFunctions.loader(jarPath, sha1), className, jarName)
+    val sc = SparkContext.getOrCreate()
+    // Executors (local ones too) load the function's closures from the jar.
+    if (!sc.listJars().exists(_.endsWith("/" + jarName))) sc.addJar(jarPath)
+    val ctx = FnContext(sc, params, Duration(streamingMs), RuntimeJobInfo(jobId, workerId))
+    val previous = Thread.currentThread().getContextClassLoader
+    Thread.currentThread().setContextClassLoader(fn.getClass.getClassLoader)
+    try {
+      onStart(ctx)
+      fn.execute(ctx) match {
+        case scala.util.Success(result) => Result(result.toJson)
+        case scala.util.Failure(error) => JvmFunctions.failed(error)
+      }
+    } finally {
+      Thread.currentThread().setContextClassLoader(previous)
+      ctx.end()
+    }
+  } catch {
+    case error: Throwable => JvmFunctions.failed(error)
   }
 }

@@ -98,8 +98,10 @@ object JvmFunctions {
     case _ => None
   }
 
-  /** A throwable as `Class: message` and its stack without the frames of Haze and reflection below the user's code. */
-  def failure(error: Throwable): JsMap = {
+  /** A throwable as `Class: message` and the user's own frames: the stack stops where Haze
+    * called the function, and frames of Spark, Scala and the JDK in between are left out (their
+    * number is said), so a failed job shows the user's code, not a wall of frames. */
+  def failed(error: Throwable): JobRunner.Failure = {
     val root = error match {
       case e: java.lang.reflect.InvocationTargetException if e.getCause != null => e.getCause
       case e => e
@@ -107,18 +109,37 @@ object JvmFunctions {
     val trace = new StringBuilder
     var current = root
     var first = true
-    while (current != null) {
+    val seen = new java.util.IdentityHashMap[Throwable, Unit]()
+    while (current != null && !seen.containsKey(current)) {
+      seen.put(current, ())
       trace.append(if (first) "" else "Caused by: ").append(current.toString).append('\n')
-      current.getStackTrace.takeWhile(f => !f.getClassName.startsWith("haze.runtime.") && !f.getClassName.startsWith("mist.api.")
-          && !f.getClassName.startsWith("jdk.internal.reflect.") && !f.getClassName.startsWith("java.lang.reflect."))
-        .foreach(f => trace.append("\tat ").append(f).append('\n'))
+      var omitted = 0
+      def flush(): Unit = if (omitted > 0) {
+        trace.append(s"\t... $omitted frames of Spark, Scala and the JDK\n")
+        omitted = 0
+      }
+      current.getStackTrace.takeWhile(f => !HazeFrames.exists(f.getClassName.startsWith)).foreach { frame =>
+        if (FrameworkFrames.exists(frame.getClassName.startsWith)) omitted += 1
+        else { flush(); trace.append("\tat ").append(frame).append('\n') }
+      }
+      flush()
       first = false
-      current = if (current.getCause eq current) null else current.getCause
+      current = current.getCause
     }
     val message = root match {
       case e: LoadError => e.getMessage
       case e => e.toString
     }
-    JsMap("ok" -> JsFalse, "error" -> JsString(message), "traceback" -> JsString(trace.toString))
+    JobRunner.Failure(message, trace.toString)
   }
+
+  /** The same, as the info extractor answers it. */
+  def failure(error: Throwable): JsMap = {
+    val failure = failed(error)
+    JsMap("ok" -> JsFalse, "error" -> JsString(failure.message), "traceback" -> JsString(failure.traceback))
+  }
+
+  /** Where Haze calls the function: frames from here down are Haze's, never the user's. */
+  private val HazeFrames = Seq("haze.runtime.", "mist.api.", "jdk.internal.reflect.", "java.lang.reflect.")
+  private val FrameworkFrames = Seq("org.apache.spark.", "scala.", "java.", "javax.", "jdk.", "sun.", "org.apache.hadoop.")
 }

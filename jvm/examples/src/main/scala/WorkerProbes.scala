@@ -1,0 +1,44 @@
+import mist.api._
+import mist.api.dsl._
+import mist.api.encoding.defaults._
+import org.apache.spark.SparkContext
+
+/** Where it runs: the driver's pid and its Java command line (spark-submit's, naming the worker class). */
+object JvmWhere extends MistFn {
+  override def handle: Handle = withArgs(arg[Int]("holdMs", 0)).onSparkContext((holdMs: Int, sc: SparkContext) => {
+    Thread.sleep(holdMs.toLong)
+    Map("pid" -> ProcessHandle.current().pid().toString, "command" -> System.getProperty("sun.java.command", ""),
+      "applicationId" -> sc.applicationId)
+  }).asHandle
+}
+
+/** Talks while it works: `lines` lines of `marker` through Scala's println, System.out, System.err,
+  * log4j (through SLF4J) and a thread of its own, `pauseMs` apart, and runs a Spark job. */
+object JvmTalks extends MistFn with Logging {
+  override def handle: Handle =
+    withArgs(arg[String]("marker"), arg[Int]("lines", 3), arg[Int]("pauseMs", 0)).onSparkContext(
+      (marker: String, lines: Int, pauseMs: Int, sc: SparkContext) => {
+        for (i <- 1 to lines) {
+          println(s"println $marker $i")
+          System.out.println(s"System.out $marker $i")
+          System.err.println(s"System.err $marker $i")
+          logger.info(s"log4j $marker $i")
+          Thread.sleep(pauseMs.toLong)
+        }
+        val helper = new Thread(() => println(s"thread $marker"))
+        helper.start()
+        helper.join()
+        sc.parallelize(1 to 4, 2).count()
+        marker
+      }).asHandle
+}
+
+/** Ignores a cancel: for `seconds` it sleeps in a loop that swallows interrupts and starts no
+  * Spark job, so only recycling its worker ends it. */
+object JvmStubborn extends MistFn {
+  override def handle: Handle = withArgs(arg[Int]("seconds", 600)).onSparkContext((seconds: Int, sc: SparkContext) => {
+    val end = System.nanoTime() + seconds * 1000000000L
+    while (System.nanoTime() < end) try Thread.sleep(100) catch { case _: InterruptedException => }
+    seconds
+  }).asHandle
+}
