@@ -68,6 +68,8 @@ describe('spare workers', () => {
 
   afterEach(async () => {
     await executor.stop()
+    // Job logs are written a moment late: what is left goes before the dir does.
+    await logs.close()
     db.close()
     rmSync(dir, { recursive: true, force: true })
   })

@@ -71,6 +71,8 @@ describe('executor', () => {
 
   afterEach(async () => {
     await executor.stop()
+    // Job logs are written a moment late: what is left goes before the dir does.
+    await logs.close()
     db.close()
     rmSync(dir, { recursive: true, force: true })
   })
