@@ -73,6 +73,15 @@ describe('Haze on PostgreSQL', { timeout: 900_000 }, () => {
       const details = await job(base, id).catch(() => undefined)
       return details !== undefined && ['finished', 'failed', 'cancelled'].includes(details.status) && details
     }, `job ${id} to end`, 180_000)
+  /** Every job the store holds is terminal with a result or a reason, and there are `total` of them. */
+  const allEnded = async (base: string, total: number) => {
+    const all = (await (await api(base, '/v2/api/jobs?paginate=true&limit=100')).json()) as { jobs: Details[]; total: number }
+    assert.equal(all.total, total)
+    for (const listed of all.jobs) {
+      assert.ok(['finished', 'failed', 'cancelled'].includes(listed.status), `job ${listed.jobId} is ${listed.status}`)
+      assert.ok(listed.jobResult !== undefined && listed.jobResult !== '', `job ${listed.jobId} has a result or a reason`)
+    }
+  }
   const deploy = async (base: string) => {
     assert.equal((await api(base, '/v2/api/artifacts', upload('jobs.py', sample('jobs.py')))).status, 200)
     const context = { name: 'one', workerMode: 'exclusive', maxJobs: 1, sparkConf: { 'spark.master': 'local[1]', 'spark.ui.enabled': 'false' } }
@@ -155,7 +164,7 @@ describe('Haze on PostgreSQL', { timeout: 900_000 }, () => {
     const queued = [await submit(active.url, 'noop', {}), await submit(active.url, 'noop', {})]
     await until(async () => (await job(active.url, running)).status === 'started', 'the slow job to start', 120_000)
     const workers = (await (await api(active.url, '/v2/api/workers')).json()) as { name: string; pid: number }[]
-    const worker = workers[0]!
+    assert.ok(workers.length > 0, 'the active master runs a worker')
 
     const killedAt = Date.now()
     active.child.kill('SIGKILL')
@@ -163,11 +172,12 @@ describe('Haze on PostgreSQL', { timeout: 900_000 }, () => {
     const takeover = Date.now() - killedAt
     assert.ok(takeover < 10_000, `took over in ${takeover} ms`)
     t.diagnostic(`standby ready ${takeover} ms after SIGKILL of the active master`)
-    await until(() => !groupAlive(worker.pid), "the old master's worker to exit", 30_000)
+    for (const worker of workers) await until(() => !groupAlive(worker.pid), `the old master's worker ${worker.name} to exit`, 30_000)
     const failed = await job(standby.url, running)
     assert.equal(failed.status, 'failed')
-    assert.match(String(failed.jobResult), /the master restarted while the job was running/)
+    assert.match(String(failed.jobResult), new RegExp(`the master restarted while the job was running on worker ${workers[0]?.name}`))
     for (const id of queued) assert.equal((await ended(standby.url, id)).status, 'finished')
+    await allEnded(standby.url, 3)
     await stopMaster(standby)
   })
   /** A client of the test's own on the master's database (the URL Haze gets has no password). */
@@ -219,12 +229,7 @@ describe('Haze on PostgreSQL', { timeout: 900_000 }, () => {
     assert.equal(failed.status, 'failed')
     assert.match(String(failed.jobResult), new RegExp(`the master restarted while the job was running on worker ${workers[0]?.name}`))
     for (const id of queued) assert.equal((await ended(standby.url, id)).status, 'finished')
-    const all = (await (await api(standby.url, '/v2/api/jobs?paginate=true&limit=100')).json()) as { jobs: Details[]; total: number }
-    assert.equal(all.total, 3)
-    for (const listed of all.jobs) {
-      assert.ok(['finished', 'failed', 'cancelled'].includes(listed.status), `job ${listed.jobId} is ${listed.status}`)
-      assert.ok(listed.jobResult !== undefined && listed.jobResult !== '', `job ${listed.jobId} has a result or a reason`)
-    }
+    await allEnded(standby.url, 3)
     await probe.end()
     await stopMaster(standby)
   })
