@@ -4,7 +4,8 @@
  * 1. overhead: a no-op function in a warm shared context, end to end, against its own run time;
  * 2. small job: the sum of 10^6 numbers in the warm context against a warm plain PySpark driver;
  * 3. throughput: no-op jobs per second through one shared context with maxJobs 8;
- * 4. cold start: a job in an exclusive context against spark-submit running the same function.
+ * 4. cold start: a job in an exclusive context against spark-submit running the same function;
+ *    the same job when a spare worker is ready; spark-submit with Haze's class-data-sharing archives.
  *
  * It starts a real master in-process, uploads bench/functions/bench_jobs.py, creates its
  * contexts and functions over HTTP, and runs the baselines with Spark's own spark-submit.

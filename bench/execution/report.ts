@@ -3,8 +3,10 @@
  * Haze's figure, the baseline's, their ratio and whether the goal is met. The verdict is
  * information, never a pass or fail: the machine is shared and noisy.
  */
+import { summarize } from '../lib/http-timing.js'
+import type { ColdRun } from '../lib/spark-baseline.js'
 import type { ColdStartResult } from './cold-start.js'
-import { COLD_GOAL, COLD_WORKER_GOAL } from './cold-start.js'
+import { COLD_GOAL, COLD_WORKER_GOAL, SPARE_CONTEXT, SPARE_GOAL } from './cold-start.js'
 import type { OverheadResult } from './overhead.js'
 import { OVERHEAD_GOALS } from './overhead.js'
 import type { SmallJobResult } from './small-job.js'
@@ -161,9 +163,34 @@ function coldStartTable(result: ColdStartResult): string {
     row('submit → result (Haze) vs spawn → result printed (baseline)', result.haze.p50, result.baselineToResult.p50),
     row('→ worker ready (Haze) vs → SparkSession up (baseline)', result.hazeToWorkerReady.p50, result.baselineToSession.p50, COLD_WORKER_GOAL),
     row('→ function called (Haze) vs → SparkSession up (baseline)', result.hazeToStarted.p50, result.baselineToSession.p50),
+    row(`submit → result with a spare ready (Haze, \`context=${SPARE_CONTEXT}\`, spareWorkers 1) vs spawn → exit (baseline)`, result.spare.p50, result.baselineToExit.p50, SPARE_GOAL),
     '',
     `Every run (s): Haze ${result.hazeRuns.map((run) => seconds(run.totalMs)).join(', ')}; ` +
-      `spark-submit to exit ${result.baselineRuns.map((run) => seconds(run.toExitMs)).join(', ')}.`,
+      `with a spare ready ${result.spareRuns.map((ms) => seconds(ms)).join(', ')}; ` +
+      `spark-submit to exit ${result.baselineRuns.map((run) => seconds(run.toExitMs)).join(', ')}` +
+      (result.archivedRuns.length > 0 ? `; with the archives ${result.archivedRuns.map((run) => seconds(run.toExitMs)).join(', ')}.` : '.'),
+    '',
+    coldStagesTable(result),
+  ].join('\n')
+}
+
+/** Where a cold start goes, stage by stage, from spawn (p50 of each stage's end, in s). */
+function coldStagesTable(result: ColdStartResult): string {
+  const archived = result.archivedRuns.length > 0
+  const p50 = (runs: ColdRun[], pick: (run: ColdRun) => number) => seconds(summarize(runs.map(pick)).p50)
+  const row = (stage: string, pick: (run: ColdRun) => number, haze = '–') =>
+    `| ${stage} | ${p50(result.baselineRuns, pick)} | ${archived ? p50(result.archivedRuns, pick) : 'no archives'} | ${haze} |`
+  return [
+    'Where a cold start goes (p50, seconds from spawn; the script prints a time at each step). Middle column: the same ' +
+      "spark-submit with the class-data-sharing archives of Haze's workers (made by scripts/setup.sh).",
+    '',
+    '| from spawn to … | spark-submit | spark-submit + archives | Haze worker |',
+    '| --- | ---: | ---: | ---: |',
+    row("Python runs the script (spark-submit's launcher JVM, then the driver JVM)", (run) => run.toPythonMs),
+    row('pyspark imported', (run) => run.toImportedMs),
+    row('SparkSession up (Haze: the worker is ready, worker:started → worker:ready)', (run) => run.toSessionMs, seconds(result.hazeWorkerStart.p50)),
+    row('result printed', (run) => run.toResultMs),
+    row('exit', (run) => run.toExitMs),
   ].join('\n')
 }
 

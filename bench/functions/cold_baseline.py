@@ -4,6 +4,8 @@ Run with spark-submit and the same --conf pairs as the Haze context. It starts a
 runs bench_jobs.sum_million once, prints the result and stops Spark. Two marker lines carry
 wall-clock times (seconds since the epoch), so that the benchmark can tell start-up from work:
 
+    BENCH python <time>             Python runs this script (spark-submit's two JVMs are up)
+    BENCH imported <time>           pyspark and the function are imported
     BENCH session <time>            the SparkSession is up
     BENCH result <value> <time>     the function has answered
 """
@@ -11,9 +13,13 @@ wall-clock times (seconds since the epoch), so that the benchmark can tell start
 import sys
 import time
 
-from pyspark.sql import SparkSession
+print(f"BENCH python {time.time():.6f}", flush=True)
 
-import bench_jobs
+from pyspark.sql import SparkSession  # noqa: E402  (after the first marker, to time the import)
+
+import bench_jobs  # noqa: E402
+
+print(f"BENCH imported {time.time():.6f}", flush=True)
 
 
 def main() -> int:

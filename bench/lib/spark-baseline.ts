@@ -27,6 +27,8 @@ export interface SparkSetup {
   python: string
   /** The --conf pairs, the same as the Haze context's sparkConf. */
   conf: Readonly<Record<string, string>>
+  /** Added to spark-submit's environment (the cold start's third side: Haze's class-data-sharing options). */
+  env?: Readonly<Record<string, string>> | undefined
 }
 
 /** A spark-submit child with its last output lines, for error messages. */
@@ -51,6 +53,7 @@ class Submitted {
           PYSPARK_PYTHON: setup.python,
           PYSPARK_DRIVER_PYTHON: setup.python,
           PYTHONUNBUFFERED: '1',
+          ...setup.env,
         },
       },
     )
@@ -180,6 +183,10 @@ export interface ColdRun {
   toResultMs: number
   /** From spawning to the SparkSession being up, by the driver's clock. */
   toSessionMs: number
+  /** From spawning to Python running the script: spark-submit's launcher JVM, then the driver JVM. */
+  toPythonMs: number
+  /** From spawning to pyspark imported. */
+  toImportedMs: number
   result: string
 }
 
@@ -202,6 +209,8 @@ export async function runColdBaseline(setup: SparkSetup): Promise<ColdRun> {
     toExitMs,
     toResultMs: Number(result[1]) * 1000 - spawnedAt,
     toSessionMs: Number(session[0]) * 1000 - spawnedAt,
+    toPythonMs: Number(markers.get('python')?.[0]) * 1000 - spawnedAt,
+    toImportedMs: Number(markers.get('imported')?.[0]) * 1000 - spawnedAt,
     result: result[0],
   }
 }
