@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js'
 import { formatLine, type JobLogs, type LogLevel, type LogLine } from '../logs/job-logs.js'
 import type { JobPatch, JobStore } from '../store/job-store.js'
 import { isTerminal, type JobRecord } from '../domain/job.js'
+import { HazeError } from '../domain/errors.js'
 import { formatBytes } from './limits.js'
 
 /**
@@ -52,6 +53,13 @@ interface Output {
   droppedBytes: number
 }
 
+/**
+ * How long a transition is tried again while the store is unavailable (a full disk, a lock
+ * held elsewhere, PostgreSQL restarting) before it is left to the next start's recovery.
+ */
+const STORE_RETRY_MS = 60_000
+const STORE_RETRY_MAX_WAIT_MS = 5000
+
 /** Jobs whose output sizes are tracked at once; far above any master's running jobs. */
 const MAX_TRACKED_OUTPUTS = 100_000
 
@@ -83,7 +91,7 @@ export class JobJournal {
   transition(run: Journaled, event: JobEventName, patch: JobPatch, level: LogLevel, message: string): Promise<unknown> {
     run.chain = run.chain
       .then(async () => {
-        const updated = await this.jobs.transition(run.record.jobId, patch)
+        const updated = await this.stored(run.record.jobId, patch)
         if (!updated) return
         run.record = updated
         this.bus.publish('job:event', { event, job: updated, time: Date.now() })
@@ -98,6 +106,24 @@ export class JobJournal {
       })
       .catch((error: unknown) => this.log.error({ err: error, jobId: run.record.jobId, event }, 'could not record a job transition'))
     return run.chain
+  }
+
+  /**
+   * The store's answer to a transition, asked again while the store is unavailable: a job's
+   * end reached during a fault must be written down once the store is back, not dropped.
+   */
+  private async stored(jobId: string, patch: JobPatch): Promise<JobRecord | undefined> {
+    const deadline = Date.now() + STORE_RETRY_MS
+    for (let wait = 250; ; wait = Math.min(2 * wait, STORE_RETRY_MAX_WAIT_MS)) {
+      try {
+        return await this.jobs.transition(jobId, patch)
+      } catch (error) {
+        const unavailable = error instanceof HazeError && error.code === 'unavailable'
+        if (!unavailable || Date.now() + wait > deadline) throw error
+        this.log.warn({ err: error, jobId, status: patch.status }, 'the store is unavailable; trying the job transition again')
+        await new Promise((resolve) => setTimeout(resolve, wait))
+      }
+    }
   }
 
   /** A line of Haze's own in the job's log. */

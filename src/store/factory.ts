@@ -15,6 +15,7 @@ import { PostgresJobStore } from './postgres/job-store.js'
 import { SqliteAuditStore } from './sqlite/audit-store.js'
 import { SqliteCatalogStore } from './sqlite/catalog-store.js'
 import { openSqlite } from './sqlite/database.js'
+import { storeFault, withStoreFaults } from './sqlite/errors.js'
 import { SqliteJobStore } from './sqlite/job-store.js'
 
 export interface Stores {
@@ -64,14 +65,21 @@ export async function openStores(store: StoreConfig, dataDir: string, log?: Logg
   const file = sqliteFile(store.url, dataDir)
   const db = openSqlite(file)
   const ping = db.prepare('SELECT 1')
-  const jobs = new SqliteJobStore(db)
+  // A full disk or a lock held elsewhere answers 503, as a lost PostgreSQL does.
+  const jobs = withStoreFaults(new SqliteJobStore(db), file)
   return {
     kind: 'sqlite',
     where: file,
     jobs,
-    catalog: new SqliteCatalogStore(db),
-    audit: new SqliteAuditStore(db),
-    ping: async () => void ping.get(),
+    catalog: withStoreFaults(new SqliteCatalogStore(db), file),
+    audit: withStoreFaults(new SqliteAuditStore(db), file),
+    ping: async () => {
+      try {
+        ping.get()
+      } catch (error) {
+        throw storeFault(file, error)
+      }
+    },
     async close() {
       try {
         await jobs.close()

@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
+import { BUSY_TIMEOUT_MS } from './errors.js'
 import { MIGRATIONS } from './migrations.js'
 
 export type SqliteDatabase = Database.Database
@@ -15,7 +16,7 @@ export function openSqlite(file: string): SqliteDatabase {
   try {
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
-    db.pragma('busy_timeout = 5000')
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
     db.pragma('foreign_keys = ON')
     migrate(db)
     return db
