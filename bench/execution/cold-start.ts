@@ -78,6 +78,8 @@ export async function measureColdStart(haze: BenchHaze, runs: number, signal: Ab
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ name: SPARE_CONTEXT, workerMode: 'exclusive', maxJobs: 1, spareWorkers: 1, sparkConf: haze.spark.conf }),
   })
+  // Its spare starts at once: the first side must not start a JVM beside it.
+  await haze.until(`a ready spare of ${SPARE_CONTEXT}`, () => spareReady(haze), WORKER_GONE_MS)
   for (let run = 0; run < runs; run++) {
     const sides = [async () => hazeRuns.push(await runHaze(haze)), async () => baselineRuns.push(await runBaseline(haze))]
     if (archived) sides.push(async () => archivedRuns.push(await runBaseline(haze, archived)))
@@ -144,12 +146,14 @@ async function runBaseline(haze: BenchHaze, setup: SparkSetup = haze.spark): Pro
  * Then its driver stops and a replacement starts; the side ends once that one is ready.
  */
 async function runSpare(haze: BenchHaze): Promise<number> {
-  const spareReady = async () => {
-    const workers = await haze.workers(SPARE_CONTEXT)
-    return workers.length === 1 && workers[0]?.state === 'spare'
-  }
-  await haze.until(`a ready spare of ${SPARE_CONTEXT}, alone`, spareReady, WORKER_GONE_MS)
+  await haze.until(`a ready spare of ${SPARE_CONTEXT}, alone`, () => spareReady(haze), WORKER_GONE_MS)
   const response = await haze.runForced('sum', SUM_RESULT, `&context=${SPARE_CONTEXT}`)
-  await haze.until(`the ${SPARE_CONTEXT} driver to stop and its replacement to be ready`, spareReady, WORKER_GONE_MS)
+  await haze.until(`the ${SPARE_CONTEXT} driver to stop and its replacement to be ready`, () => spareReady(haze), WORKER_GONE_MS)
   return response.milliseconds
+}
+
+/** True when the spare context has one worker, a ready spare: no JVM of it is starting or stopping. */
+async function spareReady(haze: BenchHaze): Promise<boolean> {
+  const workers = await haze.workers(SPARE_CONTEXT)
+  return workers.length === 1 && workers[0]?.state === 'spare'
 }
