@@ -35,6 +35,7 @@ export type WorkerMessage =
   | { type: 'finished'; jobId: string; time: number; resultJson: string }
   | { type: 'failed'; jobId: string; time: number; message: string; traceback?: string; cancelled: boolean }
   | { type: 'heartbeat'; time: number; runningJobs?: string[] }
+  | { type: 'jvm-frozen'; time: number; silentMs: number }
 
 export type MasterMessage =
   | {

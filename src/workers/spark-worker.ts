@@ -5,10 +5,15 @@
  *   the worker signals the whole group, so no JVM or Python process is left behind.
  * - It must say hello and become ready within the start deadline, or it is killed and its end
  *   counts as a start failure carrying its last output lines.
- * - Once ready, both sides send heartbeats; a worker silent for three intervals is killed.
+ * - Once ready, both sides send heartbeats; a worker silent for three intervals is killed. The
+ *   worker's heartbeat vouches for its driver JVM too: a JVM that stops answering is reported
+ *   (`jvm-frozen`) and the worker killed, so a stopped JVM cannot hold a job forever.
+ * - A link lost while the process lives on (its Python driver died) gives the process a moment
+ *   to exit by itself, so the reason says what happened to it rather than that Haze killed it.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
+import { constants } from 'node:os'
 import { createInterface } from 'node:readline'
 import type { WebSocket } from 'ws'
 import { describeDuration, type Duration } from '../domain/duration.js'
@@ -41,6 +46,9 @@ export interface SparkWorkerOptions {
 
 const STOP_COMMAND_MS = 30_000
 
+/** How long a worker whose link closed may take to exit by itself before its group is killed. */
+const LINK_LOSS_GRACE_MS = 5000
+
 const KEPT_LINES = 40
 const ERROR_LINE = /\b(error|exception|unrecognized|fatal|failed|cannot|not found)\b/i
 
@@ -60,6 +68,8 @@ export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
   private startTimer: NodeJS.Timeout | undefined
   private heartbeatTimer: NodeJS.Timeout | undefined
   private lastHeard = Date.now()
+  /** Set when the link closed while the process was meant to live on. */
+  private linkLost: NodeJS.Timeout | undefined
   private endReason: string | undefined
   /** Set when the master itself asked for the end (stop or kill), as opposed to a failure. */
   private requested = false
@@ -109,7 +119,7 @@ export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
         if (this.currentState === 'stopping') this.finish('its link closed')
         return
       }
-      this.finish(signal ? `killed by ${signal}` : `exited with code ${code}`)
+      this.finish(this.describeEnd(code, signal))
     })
     this.startTimer = setTimeout(
       () => void this.terminate(`did not become ready within ${describeDuration(options.startTimeout)}`),
@@ -140,17 +150,25 @@ export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
         return
       }
       if (message.type === 'ready') this.onReady(message)
+      else if (message.type === 'jvm-frozen') void this.terminate(`froze: its Spark driver JVM stopped answering for ${seconds(message.silentMs)}`)
       else if (message.type !== 'heartbeat' && message.type !== 'hello') this.emit('message', message)
     })
     socket.on('close', () => {
-      if (this.currentState !== 'exited') void this.terminate('its link to the master closed')
+      if (this.currentState === 'exited') return
+      // Its Python driver is gone (or closed the link on its way out): the JVM usually follows
+      // within a second, and its exit code tells how the Python process ended.
+      if ((this.currentState === 'starting' || this.currentState === 'ready') && !this.handedOver) {
+        this.linkLost = setTimeout(() => void this.terminate('its link to the master closed'), LINK_LOSS_GRACE_MS)
+        return
+      }
+      void this.terminate('its link to the master closed')
     })
     // Heartbeats flow from the hello on, so a worker still starting Spark knows we are here;
     // silence is judged only once it is ready (starting is bounded by the start deadline).
     const interval = this.options.heartbeatMs
     this.heartbeatTimer = setInterval(() => {
       if (this.currentState === 'ready' && Date.now() - this.lastHeard > 3 * interval) {
-        void this.terminate(`stopped answering heartbeats for ${describeDuration(3 * interval)}`)
+        void this.terminate(`froze: it sent no heartbeat for ${describeDuration(3 * interval)}`)
         return
       }
       this.send({ type: 'heartbeat', time: Date.now() })
@@ -229,6 +247,7 @@ export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
     const duringStart = this.info.sparkVersion === undefined
     this.currentState = 'exited'
     clearTimeout(this.startTimer)
+    clearTimeout(this.linkLost)
     clearInterval(this.heartbeatTimer)
     this.socket?.terminate()
     this.output.end()
@@ -243,6 +262,20 @@ export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
     })
     this.resolveClosed()
     this.runStopCommand()
+  }
+
+  /**
+   * How the process ended, in words. spark-submit's JVM exits with 128 + N when the Python
+   * driver it runs was killed by signal N (Java's Process.waitFor), so once the link was lost
+   * first, such a code names the Python driver's fate; a kill Haze sent says so.
+   */
+  private describeEnd(code: number | null, signal: NodeJS.Signals | null): string {
+    if (signal) return this.endReason !== undefined && signal === 'SIGKILL' ? 'Haze killed its processes with SIGKILL' : `killed by ${signal}`
+    const pythonSignal = code !== null && code > 128 ? signalName(code - 128) : undefined
+    if (this.linkLost !== undefined && pythonSignal !== undefined) {
+      return `its Python driver was killed by ${pythonSignal} (spark-submit exited with code ${code})`
+    }
+    return `exited with code ${code}`
   }
 
   /** A manual runner's stop command, once, whatever ended the worker; its failure is logged. */
@@ -273,4 +306,10 @@ export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
     clearTimeout(timer)
     return result
   }
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
+
+function signalName(number: number): string | undefined {
+  return Object.entries(constants.signals).find(([, value]) => value === number)?.[0]
 }

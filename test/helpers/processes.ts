@@ -27,3 +27,19 @@ export function groupAlive(pgid: number): boolean {
       return stat !== undefined && stat.pgrp === pgid && stat.state !== 'Z'
     })
 }
+
+/** The live children of `pid`, with their command names (e.g. a worker's JVM → its Python driver). */
+export function childrenOf(pid: number): { pid: number; name: string }[] {
+  const children: { pid: number; name: string }[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
+      if (Number(fields[1]) === pid && fields[0] !== 'Z') children.push({ pid: Number(entry), name: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')) })
+    } catch {
+      // It ended while we looked.
+    }
+  }
+  return children
+}

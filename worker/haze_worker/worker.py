@@ -39,6 +39,7 @@ from .contexts import SparkObjects
 from .errors import summary
 from .frames import PROTOCOL_VERSION, WORKER_LANG, BadFrame, now_ms, parse_master_frame
 from .jobs import Job
+from .jvm_probe import JvmProbe
 from .link import Link, LinkClosed
 from .master_tls import master_ssl_context
 from .pool import JobThreads
@@ -221,13 +222,24 @@ class Worker:
     # -- liveness -----------------------------------------------------------------------
 
     def _heartbeat_loop(self) -> None:
+        """A heartbeat vouches for the whole worker: once Spark is up, only while the driver
+        JVM answers too (see jvm_probe.py). A JVM silent for three intervals is reported
+        instead, and the master ends the worker; a stopped Python process sends nothing, and
+        the master's own silence rule ends it."""
         interval = self.settings.heartbeat_ms / 1000
+        probe = None
         while True:
             time.sleep(interval)
             silent = time.monotonic() - self._last_heard
             if silent > 3 * interval:
                 self.exit(3, f"haze worker: no frame from the master for {silent * 1000:.0f} ms "
                              f"(heartbeat every {self.settings.heartbeat_ms} ms); exiting")
+            if probe is None and self._objects is not None:
+                probe = JvmProbe(_clock_of(self._objects.sc))
+            jvm_silent = probe.silent_for() if probe is not None else 0.0
+            if jvm_silent > 3 * interval:
+                self.send({"type": "jvm-frozen", "time": now_ms(), "silentMs": int(jvm_silent * 1000)})
+                continue
             with self._jobs_lock:
                 running = list(self._jobs)
             self.send({"type": "heartbeat", "time": now_ms(), "runningJobs": running})
@@ -259,6 +271,11 @@ def main() -> int:
         return 2
     Worker(settings, link, ssl_context).run()
     return 0
+
+
+def _clock_of(sc):
+    """One round trip to the driver JVM (its clock), for the probe's thread to make."""
+    return lambda: sc._jvm.java.lang.System.currentTimeMillis()
 
 
 def _start_spark():
