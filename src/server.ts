@@ -47,6 +47,7 @@ import { workerMetrics } from './metrics/workers.js'
 import { retentionMetrics } from './metrics/retention.js'
 import { RetentionSweep } from './execution/retention.js'
 import { unlink } from 'node:fs/promises'
+import { ResultFiles } from './results/result-files.js'
 
 export interface HazeServer {
   /** Base URL the API listens on, e.g. http://127.0.0.1:2004 (https:// with tls) */
@@ -133,6 +134,8 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
     )
     // Job logs write their lines a moment late; released after the executor, so its last lines are written.
     releases.push(() => logs.close())
+    // Results over resultLimit; job retention removes them with their jobs (ResultFiles.remove).
+    const results = new ResultFiles(join(config.dataDir, 'results'))
 
     // Workers reach the master over HTTP (artifacts) and the link; its URL is known once listening.
     let masterUrl = ''
@@ -166,6 +169,7 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
       bus,
       launcher,
       log,
+      results,
       settings: {
         resultLimit: config.resultLimit,
         jobLogLimit: config.jobLogLimit,
@@ -173,6 +177,7 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
         cancelGrace: config.cancelGrace,
         shutdownGrace: config.shutdownGrace,
         artifactUrl: (name) => `${masterUrl}/v2/api/artifacts/${encodeURIComponent(name)}`,
+        resultUrl: (jobId) => `${masterUrl}/internal/workers/results/${encodeURIComponent(jobId)}`,
       },
     })
     // Before the executor starts, so the jobs it recovers are counted too.
@@ -194,6 +199,7 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
         audit: stores.audit,
         metrics: registry,
         health: { lifecycle: () => lifecycle, pingStore: () => stores.ping() },
+        results,
       },
       log,
     )
@@ -261,6 +267,9 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
       })
     }
     await launcher.sweepScratch()
+    // Before any worker runs: drops half-written results, and those of jobs that never finished.
+    const swept = await results.sweep((jobId) => jobs.get(jobId))
+    if (swept > 0) log.info({ count: swept }, 'removed result files of jobs that did not finish')
     await executor.start()
     // Only the active master sweeps, once its jobs are recovered; stopped before anything else.
     const retention = new RetentionSweep({

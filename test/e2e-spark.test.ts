@@ -138,10 +138,12 @@ describe('jobs on real Spark', { timeout: 600_000 }, () => {
     ])
   })
 
-  it('fails a job whose result is over the limit, saying so, and a job that raises, with the cause', async () => {
+  it('stores a result over the limit, which the payload points at, and fails a job that raises, with the cause', async () => {
     const huge = JSON.parse((await runSync('huge', { size: 200_000 })).text) as JobResult
-    assert.equal(huge.success, false)
-    assert.match(huge.errors[0] ?? '', /over the limit of 100000 bytes/)
+    assert.equal(huge.success, true, huge.errors.join('; '))
+    const stored = huge.payload as { location: string; size: number; format: string }
+    assert.deepEqual({ ...stored, location: '…' }, { location: '…', size: 200_002, format: 'json' })
+    assert.equal(await (await haze.api(stored.location)).text(), `"${'x'.repeat(200_000)}"`)
     const boom = await run('boom')
     const failed = await ended(boom.body.id)
     assert.equal(failed.status, 'failed')

@@ -10,8 +10,14 @@ import { ruleFor, type Rule } from './policy.js'
 import type { Caller, TokenSet } from './tokens.js'
 import { WorkerCredentials } from './worker-credentials.js'
 
-/** What a worker credential opens: the artifacts of its jobs, nothing else. */
-const WORKER_ROUTE = '/v2/api/artifacts/:name'
+/**
+ * What a worker credential opens: the artifacts of its jobs, and storing a result over
+ * `resultLimit` (the route checks the job is the worker's own); nothing else.
+ */
+const WORKER_ROUTES: Record<string, readonly string[]> = {
+  '/v2/api/artifacts/:name': ['GET', 'HEAD'],
+  '/internal/workers/results/:id': ['PUT'],
+}
 
 export interface Admission {
   rule: Rule
@@ -38,6 +44,11 @@ export class Gate {
     return this.tokens.enabled
   }
 
+  /** The worker whose valid credential `presented` is, whether or not API tokens are on. */
+  workerOf(presented: string | undefined): string | undefined {
+    return presented !== undefined && WorkerCredentials.claims(presented) ? this.workers.verify(presented) : undefined
+  }
+
   /**
    * Admits a request to `route` (Fastify's pattern; undefined if none matched) presenting
    * `presented` (the bearer token, if any), or throws the refusal, which names `path`.
@@ -55,9 +66,9 @@ export class Gate {
         this.log.warn({ method, route }, 'refused a worker credential that this master did not issue, or that was revoked')
         throw new HazeError('unauthorized', 'this worker credential is not valid: it was not issued by this master, or its worker has exited')
       }
-      if (route !== WORKER_ROUTE || (method !== 'GET' && method !== 'HEAD')) {
-        this.log.warn({ worker, method, route }, 'refused a worker credential outside artifact downloads')
-        throw forbidden(`a worker credential only downloads artifacts; ${where} needs an API token`)
+      if (route === undefined || !WORKER_ROUTES[route]?.includes(method)) {
+        this.log.warn({ worker, method, route }, 'refused a worker credential outside artifact downloads and result uploads')
+        throw forbidden(`a worker credential only downloads artifacts and stores its jobs' results; ${where} needs an API token`)
       }
       return { rule, worker }
     }

@@ -1,9 +1,9 @@
 /**
  * Credentials of the workers this master started, for what a worker asks of the HTTP API:
- * downloading the artifacts of its jobs. A credential is issued when a worker is launched
- * (passed in its environment, never on its command line), is good for artifact downloads
- * only, and is revoked when the worker exits. It is separate from the worker's one-time link
- * token, which is spent by the link's hello.
+ * downloading the artifacts of its jobs, and storing their results over `resultLimit`. A
+ * credential is issued when a worker is launched (passed in its environment, never on its
+ * command line), is good for those two only, and is revoked when the worker exits. It is
+ * separate from the worker's one-time link token, which is spent by the link's hello.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 

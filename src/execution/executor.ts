@@ -22,6 +22,7 @@ import { JobJournal, ROUTINE } from './job-journal.js'
 import { armTimer, clearTimers, newRun, type JobRun } from './job-run.js'
 import { recoverUnfinished } from './recovery.js'
 import { capReason } from './limits.js'
+import { resultReference, type ResultFiles } from '../results/result-files.js'
 
 export interface ExecutorSettings {
   /** Largest result a job may return, in bytes of JSON. */
@@ -36,6 +37,8 @@ export interface ExecutorSettings {
   shutdownGrace: Duration
   /** Where a worker downloads an artifact. */
   artifactUrl(name: string): string
+  /** Where a worker uploads a result over `resultLimit`; relative to the master's URL if absent. */
+  resultUrl?(jobId: string): string
 }
 
 /** What the executor needs of the function catalog (FunctionService in production). */
@@ -54,6 +57,8 @@ export interface ExecutorDeps {
   launcher: WorkerLauncher
   log: Logger
   settings: ExecutorSettings
+  /** Results over `resultLimit`; without it a job whose result was stored fails. */
+  results?: ResultFiles
 }
 
 export interface SubmitRequest {
@@ -256,6 +261,23 @@ export class Executor implements RunnerHost {
     return stored
   }
 
+  /** True while `jobId` runs on `workerId`: only then may that worker store the job's result. */
+  acceptsResult(jobId: string, workerId: string): boolean {
+    const run = this.runs.get(jobId)
+    return run !== undefined && run.state !== 'done' && run.state !== 'queued' && run.worker?.id === workerId
+  }
+
+  /**
+   * The master could not write the job's result to its disk: the job fails saying why (the
+   * worker, cut off mid-upload, could only say that the connection broke). A job being
+   * cancelled stays the cancel's.
+   */
+  resultNotStored(jobId: string, workerId: string, reason: string): void {
+    const run = this.runs.get(jobId)
+    if (run?.worker?.id !== workerId || run.state === 'done' || run.state === 'cancelling') return
+    this.end(run, 'failed', reason)
+  }
+
   workers(): Worker[] {
     return [...this.runners.values()].flatMap((runner) => runner.workers)
   }
@@ -338,6 +360,7 @@ export class Executor implements RunnerHost {
       contextKind: run.contextKind,
       streamingDuration: worker.context.streamingDuration,
       resultLimit: this.deps.settings.resultLimit,
+      resultUrl: this.deps.settings.resultUrl?.(run.record.jobId) ?? `/internal/workers/results/${encodeURIComponent(run.record.jobId)}`,
       lang: langOfPath(run.artifact.name),
     })
     if (!sent) this.end(run, 'failed', `worker ${worker.id} could not be reached to start the job`)
@@ -437,7 +460,15 @@ export class Executor implements RunnerHost {
         void this.journal.lines(run.record.jobId, message.lines)
         return
       case 'finished':
-        if (!isJson(message.resultJson)) {
+        if ('resultFile' in message) {
+          // The file came over HTTP before this frame; the worker's word on its size must match.
+          const stored = this.deps.results?.claim(run.record.jobId)
+          if (stored?.size !== message.resultFile.size || stored.format !== message.resultFile.format) {
+            this.end(run, 'failed', `worker ${worker.id} reported a stored result of ${message.resultFile.size} bytes, but the master ${stored ? `stored ${stored.size} bytes (${stored.format})` : 'has received none'}`)
+          } else {
+            this.end(run, 'finished', undefined, resultReference(run.record.jobId, stored))
+          }
+        } else if (!isJson(message.resultJson)) {
           this.end(run, 'failed', `worker ${worker.id} sent a result that is not valid JSON`)
         } else {
           this.end(run, 'finished', undefined, message.resultJson)
@@ -491,6 +522,8 @@ export class Executor implements RunnerHost {
     if (wasQueued) runner?.dequeue(run)
     else runner?.jobEnded(run)
     const result = resultJson ?? (text === undefined ? undefined : JSON.stringify(text))
+    // A result stored for a job that then failed or was cancelled is no result of it.
+    if (status !== 'finished') void this.deps.results?.remove(run.record.jobId)
     const level: LogLevel = status === 'finished' ? 'INFO' : status === 'cancelled' ? 'WARN' : 'ERROR'
     const line = status === 'finished' ? ROUTINE.finished : `${status}: ${text ?? ''}`
     // The run stays known until its terminal state is stored, so `ended()` never answers early.

@@ -28,6 +28,7 @@ import { artifactRoutes } from './routes/artifacts.js'
 import { contextRoutes } from './routes/contexts.js'
 import { functionRoutes } from './routes/functions.js'
 import { jobRoutes } from './routes/jobs.js'
+import { resultRoutes } from './routes/results.js'
 import { runRoutes } from './routes/runs.js'
 import { workerRoutes } from './routes/workers.js'
 import { statusRoutes } from './routes/status.js'
@@ -137,6 +138,7 @@ export async function buildApp(deps: HttpDeps, log: Logger): Promise<HazeApp> {
   functionRoutes(app, deps)
   contextRoutes(app, deps)
   jobRoutes(app, deps)
+  resultRoutes(app, deps)
   runRoutes(app, deps)
   workerRoutes(app, deps)
   statusRoutes(app, deps)

@@ -13,6 +13,7 @@ import type { Gate } from '../auth/gate.js'
 import type { AuditStore } from '../store/audit-store.js'
 import type { Registry } from '../metrics/registry.js'
 import type { HealthSource } from './routes/health.js'
+import type { ResultFiles } from '../results/result-files.js'
 
 export interface HttpDeps {
   config: HazeConfig
@@ -32,6 +33,8 @@ export interface HttpDeps {
   metrics: Registry
   /** What GET /ready asks: the master's lifecycle and its store. */
   health: HealthSource
+  /** Results over resultLimit, stored as files (GET /v2/api/jobs/:id/result). */
+  results: ResultFiles
 }
 
 export type HazeApp = FastifyInstance<

@@ -26,13 +26,22 @@ export type WorkerLang = (typeof WORKER_LANGS)[number]
 /** The kind of worker that runs a function of `lang`: a context serving both has one of each. */
 export const workerLangFor = (lang: FunctionLang): WorkerLang => (lang === 'python' ? 'python' : 'jvm')
 
+/** A result over `resultLimit`, stored on the master through `run.resultUrl` (src/results/). */
+export interface ResultFile {
+  size: number
+  format: ResultFormat
+}
+
+/** json: one JSON document; jsonl: a DataFrame's rows, one object per line. */
+export type ResultFormat = 'json' | 'jsonl'
+
 export type WorkerMessage =
   | { type: 'hello'; workerId: string; token: string; pid: number; lang: WorkerLang; protocolVersion: number; versions: Record<string, string> & { worker: string } }
   | { type: 'ready'; sparkVersion: string; applicationId: string; sparkUi?: string }
   | { type: 'job-file-downloading'; jobId: string; time: number }
   | { type: 'started'; jobId: string; time: number }
   | { type: 'log'; jobId: string; lines: { level: LogLevel; time: number; source: string; message: string }[] }
-  | { type: 'finished'; jobId: string; time: number; resultJson: string }
+  | ({ type: 'finished'; jobId: string; time: number } & ({ resultJson: string } | { resultFile: ResultFile }))
   | { type: 'failed'; jobId: string; time: number; message: string; traceback?: string; cancelled: boolean }
   | { type: 'heartbeat'; time: number; runningJobs?: string[] }
   | { type: 'jvm-frozen'; time: number; silentMs: number }
@@ -47,6 +56,7 @@ export type MasterMessage =
       contextKind: ContextKind
       streamingDuration: number
       resultLimit: number
+      resultUrl: string
       lang: FunctionLang
     }
   | { type: 'cancel'; jobId: string }

@@ -50,7 +50,7 @@ def parse_master_frame(text) -> dict:
 
 def _run(frame) -> None:
     _fields(frame, required=("type", "jobId", "artifact", "className", "argumentsJson", "contextKind",
-                             "streamingDuration", "resultLimit", "lang"))
+                             "streamingDuration", "resultLimit", "resultUrl", "lang"))
     if frame["lang"] not in ("python", "java", "scala"):
         raise BadFrame(f"run.lang: unknown language {frame['lang']!r}")
     _job_id(frame, "jobId")
@@ -63,6 +63,7 @@ def _run(frame) -> None:
     _string(artifact, "sha1", "run.artifact", _SHA1)
     _string(frame, "className", "run")
     _string(frame, "argumentsJson", "run")
+    _string(frame, "resultUrl", "run")
     if frame["contextKind"] not in _CONTEXT_KINDS:
         raise BadFrame(f"run.contextKind: unknown kind {frame['contextKind']!r}")
     for name in ("streamingDuration", "resultLimit"):

@@ -31,13 +31,15 @@ import os
 import sys
 import threading
 import traceback
+import urllib.parse
 
 from . import arguments, jvm, threads
 from .artifacts import ArtifactError
 from .contexts import ContextError
 from .errors import FunctionError, summary
 from .frames import now_ms
-from .results import ResultError, encode
+from .result_upload import ResultUpload
+from .results import ResultError, deliver
 
 _ARCHIVES = (".zip", ".egg", ".whl")
 _FIRST_RAISE_SECONDS = 0.3  # lets a Spark call return by itself after its job is cancelled
@@ -101,7 +103,7 @@ class Job:
         self._env.reset_thread(reconnect=self._cancel_requested)
 
     def _attempt(self) -> dict:
-        """Run the job; ``{"resultJson"}`` or ``{"message", "traceback"?}``, never raises
+        """Run the job; ``{"resultJson"}``, ``{"resultFile"}`` or ``{"message", "traceback"?}``, never raises
         (but JobCancelled may still land after its last line)."""
         frame, cleanup = self._frame, None
         try:
@@ -120,11 +122,12 @@ class Job:
             self._stop_context = cleanup
             kwargs = self._arguments(fn)
             self._send_started()
-            result_json = encode(fn(target, **kwargs), frame["resultLimit"])
+            # Over resultLimit, the result is uploaded while it is encoded, still cancellable.
+            outcome = deliver(fn(target, **kwargs), frame["resultLimit"], self._open_store)
             with self._lock:
                 if not self._cancel_requested:
                     self._cancellable = False  # finished first: a cancel from now on is too late
-                    return {"resultJson": result_json}
+                    return outcome
             raise JobCancelled()  # it returned, but because it was cancelled (or after)
         except BaseException as exc:  # user code may raise anything, SystemExit included
             return _failure(exc)
@@ -148,14 +151,34 @@ class Job:
             if exc.java_traceback:
                 failure["traceback"] = exc.java_traceback
             return failure
-        if len(result_json.encode("utf-8")) > self._frame["resultLimit"]:
-            return {"message": f"the result is {len(result_json.encode('utf-8'))} bytes, over the limit of "
-                               f"{self._frame['resultLimit']} bytes (resultLimit)"}
+        outcome = {"resultJson": result_json}
+        data = result_json.encode("utf-8")
+        if len(data) > self._frame["resultLimit"]:
+            try:
+                outcome = {"resultFile": {"size": self._store_whole(data), "format": "json"}}
+            except ResultError as exc:
+                return {"message": _clip(str(exc))}
         with self._lock:
             if not self._cancel_requested:
                 self._cancellable = False
-                return {"resultJson": result_json}
+                return outcome
         raise JobCancelled()
+
+    def _open_store(self, format: str) -> ResultUpload:
+        url = urllib.parse.urljoin(self._env.settings.master_url, self._frame["resultUrl"])
+        return ResultUpload(url, format, self._env.settings.credential,
+                            getattr(self._env, "ssl_context", None))
+
+    def _store_whole(self, data: bytes) -> int:
+        """A JVM function's result over the limit: it came whole from the JVM already."""
+        store = self._open_store("json")
+        try:
+            view = memoryview(data)
+            for start in range(0, len(view), 1 << 20):
+                store.write(view[start:start + (1 << 20)])
+            return store.close()
+        finally:
+            store.abort()
 
     def _arguments(self, fn) -> dict:
         try:
@@ -189,8 +212,8 @@ class Job:
         self._uncancellable.set()
 
     def _terminal_frame(self, outcome: dict) -> dict:
-        if "resultJson" in outcome:
-            return {"type": "finished", "jobId": self.id, "time": now_ms(), "resultJson": outcome["resultJson"]}
+        if "resultJson" in outcome or "resultFile" in outcome:
+            return {"type": "finished", "jobId": self.id, "time": now_ms(), **outcome}
         if self._cancel_requested:  # whatever it died of (Spark's "job group cancelled"...)
             outcome = {"message": "job cancelled"}
         return {"type": "failed", "jobId": self.id, "time": now_ms(), "cancelled": self._cancel_requested,

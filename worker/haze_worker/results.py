@@ -1,4 +1,13 @@
-"""``encode(value, limit)``: a function's return value as exact JSON text, or ResultError.
+"""A function's return value as exact JSON text: ``deliver(value, limit, open_store)``.
+
+A result of at most ``limit`` bytes (``resultLimit``) is returned as text, to travel inline in
+the ``finished`` frame as it always has. A bigger one is handed, as it is being encoded, to a
+store (result_upload.py streams it to the master) and never exists whole in this process:
+pieces are buffered up to about a MiB, encoded to UTF-8 and written. A DataFrame is read a
+partition at a time (``toLocalIterator``), never collected whole in the driver; over the limit
+it is stored as JSON lines, one row object per line, since a client of a result that large
+wants to read it row by row. A generator (any iterator) is encoded as an array as it yields,
+so a function can return a large result without building it.
 
 Written by hand rather than with ``json.dumps(default=...)`` because the standard encoder
 cannot write a ``Decimal`` as a number without rounding it through a float, and because
@@ -14,6 +23,7 @@ import decimal
 import json
 import math
 import sys
+import types
 
 from pyspark.sql import DataFrame, Row
 
@@ -22,23 +32,108 @@ class ResultError(Exception):
     """The value cannot be the job's result; the message is shown to the user as is."""
 
 
-def encode(value, limit: int) -> str:
-    """The JSON text of ``value``; ResultError if it has no JSON form or is over ``limit``
-    bytes of UTF-8."""
-    pieces = []
-    _write(_plain(value), pieces)
-    text = "".join(pieces)
-    size = len(text.encode("utf-8"))
-    if size > limit:
-        raise ResultError(f"the result is {size} bytes, over the limit of {limit} bytes (resultLimit)")
-    return text
+# Characters of encoded JSON buffered before they are turned into bytes and passed on.
+_FLUSH_CHARS = 1 << 20
 
 
-def _plain(value):
-    """A DataFrame result becomes its rows."""
+def deliver(value, limit: int, open_store) -> dict:
+    """The job's result: ``{"resultJson": text}`` if its JSON is at most ``limit`` bytes of
+    UTF-8, else ``{"resultFile": {"size", "format"}}`` once it is written to
+    ``open_store(format)`` (``write(bytes)``, ``close() -> size``, ``abort()``). ResultError if
+    the value has no JSON form, or the store fails."""
     if isinstance(value, DataFrame):
-        return [row.asDict(recursive=True) for row in value.collect()]
-    return value
+        return _deliver_rows(value, limit, open_store)
+    sink = _Sink(limit, lambda: open_store("json"), "json")
+    with sink:
+        _write(value, sink)
+        return sink.finish()
+
+
+def encode(value, limit: int) -> str:
+    """The JSON text of ``value``; ResultError if it has no JSON form or is over ``limit``."""
+    def refuse(_format):
+        raise ResultError(f"the result is over the limit of {limit} bytes (resultLimit)")
+
+    return deliver(value, limit, refuse)["resultJson"]
+
+
+def _deliver_rows(frame, limit: int, open_store) -> dict:
+    """A DataFrame's rows, a partition at a time: a JSON array while they fit in ``limit``,
+    JSON lines in the store from the row that does not."""
+    # One Spark job per partition, the next one computed while this one is encoded: at most
+    # two partitions are in the driver at once, where collect() held them all.
+    rows = frame.toLocalIterator(prefetchPartitions=True)
+    kept, size = [], 2  # the brackets
+    for row in rows:
+        pieces = []
+        _write(row.asDict(recursive=True), pieces)
+        text = "".join(pieces)
+        kept.append(text)
+        size += len(text.encode("utf-8")) + 1  # and its comma
+        if size - 1 > limit:
+            sink = _Sink(0, lambda: open_store("jsonl"), "jsonl")
+            with sink:
+                for text in kept:
+                    sink.append(text)
+                    sink.append("\n")
+                kept = None
+                for row in rows:
+                    _write(row.asDict(recursive=True), sink)
+                    sink.append("\n")
+                return sink.finish()
+    return {"resultJson": "[" + ",".join(kept) + "]"}
+
+
+class _Sink:
+    """Encoded pieces (``append``, as a list takes them): held while the result may still go
+    inline, passed to the store from the moment it is over the limit."""
+
+    def __init__(self, limit: int, open_store, format: str):
+        self._limit = limit
+        self._open_store = open_store
+        self._format = format
+        self._pieces = []
+        self._pending = 0
+        self._inline = []  # UTF-8 chunks, while no store is open
+        self._inline_size = 0
+        self._store = None
+
+    def append(self, piece: str) -> None:
+        self._pieces.append(piece)
+        self._pending += len(piece)
+        if self._pending >= _FLUSH_CHARS:
+            self._flush()
+
+    def finish(self) -> dict:
+        self._flush()
+        if self._store is None:
+            return {"resultJson": b"".join(self._inline).decode("utf-8")}
+        store, self._store = self._store, None
+        return {"resultFile": {"size": store.close(), "format": self._format}}
+
+    def _flush(self) -> None:
+        if not self._pieces:
+            return
+        data = "".join(self._pieces).encode("utf-8")  # _string escapes what UTF-8 cannot carry
+        self._pieces, self._pending = [], 0
+        if self._store is not None:
+            self._store.write(data)
+            return
+        self._inline.append(data)
+        self._inline_size += len(data)
+        if self._inline_size > self._limit:
+            self._store = self._open_store()
+            inline, self._inline = self._inline, []
+            for chunk in inline:
+                self._store.write(chunk)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._store is not None:  # not finished: an error, or the job was cancelled
+            self._store.abort()
+        return False
 
 
 def _write(value, out: list) -> None:
@@ -60,8 +155,8 @@ def _write(value, out: list) -> None:
         _write(value.asDict(recursive=True), out)
     elif isinstance(value, collections.abc.Mapping):
         _write_object(value, out)
-    elif isinstance(value, (list, tuple, set, frozenset)):
-        _write_array(value, out)
+    elif isinstance(value, (list, tuple, set, frozenset, types.GeneratorType, collections.abc.Iterator)):
+        _write_array(value, out)  # an iterator is read once, as it goes
     elif _is_numpy(value):
         _write(value.tolist(), out)  # scalars and arrays alike become Python values
     else:

@@ -76,6 +76,7 @@ class Worker:
     def __init__(self, settings: Settings, link: Link, ssl_context=None):
         self.settings = settings
         self.link = link
+        self.ssl_context = ssl_context  # for an https:// master: artifacts and result uploads
         self.router = capture.install(link.send, link.wait_for_room)
         self.artifacts = ArtifactCache(settings.cache_dir, settings.master_url, ssl_context=ssl_context,
                                        credential=settings.credential)

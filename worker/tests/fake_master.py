@@ -42,6 +42,8 @@ class FakeMaster:
         self.invalid = []  # (text, error) of frames that failed the schema
         self.artifacts = {}  # name → bytes served at /artifacts/<name>
         self.downloads = []  # names fetched over HTTP
+        self.results = {}  # job id → (Content-Type, bytes) of results PUT at /results/<id>
+        self.refuse_results = False  # True: answer result uploads 500, as a master whose disk fails
         self.heartbeating = True
         self._changed = threading.Condition()
         self._connection = None
@@ -84,6 +86,32 @@ class FakeMaster:
                 self.send_header("Content-Length", str(len(content)))
                 self.end_headers()
                 self.wfile.write(content)
+
+            def do_PUT(self):
+                """A result upload: a chunked body, as the real master takes it."""
+                job_id = self.path.rsplit("/", 1)[-1]
+                if master.refuse_results:
+                    self._answer(500, {"status": 500, "detail": f"cannot store the result of job {job_id}: disk full"})
+                    return
+                body = bytearray()
+                while True:
+                    size = int(self.rfile.readline().split(b";")[0], 16)
+                    body += self.rfile.read(size)
+                    self.rfile.readline()
+                    if size == 0:
+                        break
+                with master._changed:
+                    master.results[job_id] = (self.headers["Content-Type"], bytes(body))
+                self._answer(200, {"size": len(body)})
+
+            def _answer(self, status, value):
+                data = json.dumps(value).encode()
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(data)
+                self.close_connection = True
 
             def log_message(self, *args):
                 pass
@@ -186,6 +214,7 @@ class FakeMaster:
             "type": "run", "jobId": job_id, "artifact": artifact, "className": class_name,
             "argumentsJson": json.dumps(arguments or {}), "contextKind": context_kind,
             "streamingDuration": streaming_duration, "resultLimit": result_limit, "lang": lang,
+            "resultUrl": f"http://127.0.0.1:{self.http_port}/results/{job_id}",
         })
 
     def outcome(self, job_id: str, timeout: float = 60.0) -> dict:

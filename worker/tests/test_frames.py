@@ -11,7 +11,7 @@ from haze_worker.frames import BadFrame, parse_master_frame
 RUN = {
     "type": "run", "jobId": "job_1-a", "artifact": {"name": "a.py", "sha1": "0" * 40, "url": "http://h/a.py"},
     "className": "f", "argumentsJson": "{}", "contextKind": "spark_session", "streamingDuration": 1000,
-    "resultLimit": 10, "lang": "python",
+    "resultLimit": 10, "resultUrl": "http://h/internal/workers/results/job_1-a", "lang": "python",
 }
 VALID = [RUN, {"type": "cancel", "jobId": "j"}, {"type": "shutdown"}, {"type": "heartbeat", "time": 5},
          {"type": "heartbeat", "time": 5, "runningJobs": ["a"]}]

@@ -7,7 +7,7 @@ import json
 import pytest
 from pyspark.sql import Row
 
-from haze_worker.results import ResultError, encode
+from haze_worker.results import ResultError, deliver, encode
 
 
 def test_json_values_round_trip_exactly():
@@ -56,5 +56,59 @@ def test_unencodable_values_fail_with_their_type():
 
 def test_limit_counts_utf8_bytes():
     assert encode("éé", 6) == '"éé"'
-    with pytest.raises(ResultError, match=r"^the result is 6 bytes, over the limit of 5 bytes \(resultLimit\)$"):
+    with pytest.raises(ResultError, match=r"^the result is over the limit of 5 bytes \(resultLimit\)$"):
         encode("éé", 5)
+
+
+class Store:
+    """What deliver writes a result over the limit to: counts what it holds at most at once."""
+
+    def __init__(self, format):
+        self.format, self.chunks, self.closed, self.aborted = format, [], False, False
+
+    def write(self, data):
+        self.chunks.append(bytes(data))
+
+    def close(self):
+        self.closed = True
+        return sum(map(len, self.chunks))
+
+    def abort(self):
+        self.aborted = not self.closed
+
+
+def test_small_results_stay_inline():
+    stores = []
+    assert deliver([1, 2**70], 100, lambda f: stores.append(Store(f)) or stores[-1]) == {"resultJson": "[1,1180591620717411303424]"}
+    assert stores == []
+
+
+def test_a_result_over_the_limit_goes_to_the_store_in_chunks():
+    stores = []
+    value = [{"i": i, "big": 2**64 + i, "s": "é" * 10} for i in range(200_000)]
+    outcome = deliver(value, 1000, lambda f: stores.append(Store(f)) or stores[-1])
+    (store,) = stores
+    data = b"".join(store.chunks)
+    assert outcome == {"resultFile": {"size": len(data), "format": "json"}} and store.closed
+    assert data == json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    # Written as it is encoded: no chunk near the whole (about 9 MB here).
+    assert len(store.chunks) > 4 and max(map(len, store.chunks)) < 4 * 2**20
+
+
+def test_a_generator_is_encoded_as_it_yields():
+    consumed = []
+
+    def numbers():
+        for i in range(3):
+            consumed.append(i)
+            yield i
+
+    assert encode({"n": numbers()}, 100) == '{"n":[0,1,2]}' and consumed == [0, 1, 2]
+
+
+def test_a_failing_value_aborts_the_store():
+    stores = []
+    with pytest.raises(ResultError, match="result of type object"):
+        deliver(["x" * 2_000_000, object()], 1000, lambda f: stores.append(Store(f)) or stores[-1])
+    (store,) = stores
+    assert store.aborted and not store.closed

@@ -120,10 +120,26 @@ def test_dataframe_and_converted_results(master, worker, artifacts):
     assert failed["type"] == "failed" and failed["message"] == "result of type object cannot be encoded as JSON"
 
 
-def test_result_over_the_limit_fails(master, worker, artifacts):
+def test_result_over_the_limit_is_uploaded(master, worker, artifacts):
     frame = master.call("huge", artifacts["jobs.py"], "huge", {"size": 2000}, result_limit=1000)
+    assert frame["type"] == "finished" and frame["resultFile"] == {"size": 2002, "format": "json"}
+    assert master.results["huge"] == ("application/json", b'"' + b"x" * 2000 + b'"')
+
+
+def test_dataframe_over_the_limit_is_uploaded_as_json_lines(master, worker, artifacts):
+    frame = master.call("df-big", artifacts["jobs.py"], "dataframe", {"n": 100}, result_limit=200)
+    assert frame["type"] == "finished" and frame["resultFile"]["format"] == "jsonl"
+    media_type, body = master.results["df-big"]
+    assert media_type == "application/x-ndjson"
+    assert [json.loads(line) for line in body.decode().splitlines()] == [{"id": i, "square": i * i} for i in range(100)]
+
+
+def test_result_the_master_cannot_store_fails_the_job(master, worker, artifacts):
+    master.refuse_results = True
+    frame = master.call("refused", artifacts["jobs.py"], "huge", {"size": 2000}, result_limit=1000)
     assert frame["type"] == "failed" and not frame["cancelled"]
-    assert frame["message"] == "the result is 2002 bytes, over the limit of 1000 bytes (resultLimit)"
+    assert frame["message"].startswith("the master did not store the result")
+    assert frame["message"].endswith("HTTP 500: cannot store the result of job refused: disk full")
 
 
 def test_exception_fails_with_message_and_traceback(master, worker, artifacts):
