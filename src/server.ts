@@ -276,6 +276,7 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
       jobs,
       removeJobFiles: async (jobId) => {
         await unlink(logs.pathOf(jobId)).catch(() => undefined)
+        await results.remove(jobId)
       },
       workerOutputDir: logs.directory,
       liveWorkers: () => executor.workers().map((worker) => worker.id),

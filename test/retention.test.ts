@@ -6,7 +6,7 @@
  * is needed.
  */
 import assert from 'node:assert/strict'
-import { existsSync, utimesSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { JobRecord, JobStatus } from '../src/domain/job.js'
@@ -25,9 +25,10 @@ describe('job retention (jobRetention)', () => {
   after(() => haze.close())
 
   const logFile = (job: JobRecord) => join(haze.dataDir, 'logs', `job-${job.jobId}.log`)
+  const resultFile = (job: JobRecord) => join(haze.dataDir, 'results', `${job.jobId}.json`)
   const total = async (query = '') => (await haze.json<{ total: number }>(`/v2/api/jobs?paginate=true&limit=1${query}`)).body.total
 
-  it('removes terminal jobs ended before the retention with their log files, keeps the rest, and keeps the totals exact', async () => {
+  it('removes terminal jobs ended before the retention with their files, keeps the rest, and keeps the totals exact', async () => {
     const now = Date.now()
     const ended = (daysAgo: number, status: JobStatus, fields: Partial<JobRecord> = {}) =>
       makeJob({ status, createTime: now - daysAgo * DAY - 1000, endTime: now - daysAgo * DAY, function: 'kept-or-not', ...fields })
@@ -37,6 +38,7 @@ describe('job retention (jobRetention)', () => {
       makeJob({ status: 'queued', createTime: now - 5 * DAY, function: 'kept-or-not' }),
       makeJob({ status: 'started', createTime: now - 4 * DAY, workerId: 'w-live', function: 'other' }),
     ]
+    mkdirSync(join(haze.dataDir, 'results'), { recursive: true })
     const workerFiles = ['worker-gone.log', 'worker-gone.log.1', 'worker-recent.log'].map((name) => join(haze.dataDir, 'logs', name))
     for (const file of workerFiles) writeFileSync(file, 'spark output\n')
     const longAgo = new Date(now - 2 * DAY)
@@ -45,6 +47,7 @@ describe('job retention (jobRetention)', () => {
     for (const job of [...expired, ...kept]) {
       await haze.server.jobs.insert(job)
       writeFileSync(logFile(job), `INFO 2026-01-01T00:00:00.000 [haze] job ${job.jobId}\n`)
+      if (job.status === 'finished') writeFileSync(resultFile(job), '[1,2,3]')
     }
 
     await until(
@@ -55,11 +58,13 @@ describe('job retention (jobRetention)', () => {
     for (const job of expired) {
       assert.equal((await haze.api(`/v2/api/jobs/${job.jobId}`)).status, 404, `${job.status} job ended long ago removed`)
       assert.equal(existsSync(logFile(job)), false, 'its log file removed')
+      assert.equal(existsSync(resultFile(job)), false, 'its result file removed')
     }
     for (const job of kept) {
       assert.equal((await haze.json<{ status: string }>(`/v2/api/jobs/${job.jobId}`)).body.status, job.status, `${job.status} job kept`)
       assert.equal(existsSync(logFile(job)), true, 'its log file kept')
     }
+    assert.equal(existsSync(resultFile(kept[0] as JobRecord)), true, 'a recent result kept')
     assert.deepEqual(
       [await total(), await total('&status=finished'), await total('&status=failed'), await total('&status=queued')],
       [3, 1, 0, 1],
