@@ -6,7 +6,7 @@
  * per-request work (WHATWG streams, header objects) to every figure, and the point here is
  * the server's time. The clock runs from sending the request to the last byte of the body.
  */
-import { Agent, request } from 'node:http'
+import { Agent, request, type IncomingHttpHeaders } from 'node:http'
 
 export interface TimedResponse {
   status: number
@@ -14,6 +14,7 @@ export interface TimedResponse {
   milliseconds: number
   /** When the request was sent, in epoch milliseconds (sub-millisecond), to line it up with the store's times. */
   sentAt: number
+  headers: IncomingHttpHeaders
 }
 
 export class KeepAliveClient {
@@ -55,6 +56,7 @@ export class KeepAliveClient {
             body: Buffer.concat(chunks).toString('utf8'),
             milliseconds: performance.now() - started,
             sentAt: performance.timeOrigin + started,
+            headers: response.headers,
           }),
         )
       })
