@@ -13,7 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer, type Socket } from 'node:net'
-import { join } from 'node:path'
+import { basename, isAbsolute, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 
@@ -37,11 +37,13 @@ class Submitted {
   readonly lastLines: string[] = []
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 
-  constructor(setup: SparkSetup, script: string, args: string[], onStdout: (line: string) => void = () => {}) {
+  /** `script`: a file of bench/functions, or an application's absolute path (a jar, with `options` such as --class). */
+  constructor(setup: SparkSetup, script: string, args: string[], onStdout: (line: string) => void = () => {}, options: string[] = []) {
     const confArgs = Object.entries(setup.conf).flatMap(([key, value]) => ['--conf', `${key}=${value}`])
+    const name = basename(script).replace(/\.(py|jar)$/, '')
     this.child = spawn(
       join(setup.sparkHome, 'bin', 'spark-submit'),
-      ['--name', `haze-bench-${script.replace(/\.py$/, '')}`, ...confArgs, join(FUNCTIONS_DIR, script), ...args],
+      ['--name', `haze-bench-${name}`, ...confArgs, ...options, isAbsolute(script) ? script : join(FUNCTIONS_DIR, script), ...args],
       {
         cwd: FUNCTIONS_DIR,
         detached: true, // its own process group: the JVM and its Python children go together
@@ -124,14 +126,17 @@ export class WarmBaseline {
     return this.submitted.child.pid
   }
 
-  /** Starts the driver and waits until its SparkSession is up. */
-  static async start(setup: SparkSetup): Promise<WarmBaseline> {
+  /**
+   * Starts the driver and waits until its SparkSession is up: baseline_runner.py, or another
+   * program speaking its protocol (`{ app, options }`: the JVM benchmark's plain Scala driver).
+   */
+  static async start(setup: SparkSetup, program: { app: string; options: string[] } = { app: 'baseline_runner.py', options: [] }): Promise<WarmBaseline> {
     const server = createServer()
     server.listen(0, '127.0.0.1')
     await once(server, 'listening')
     const address = server.address()
     const port = typeof address === 'object' && address ? address.port : 0
-    const submitted = new Submitted(setup, 'baseline_runner.py', [String(port)])
+    const submitted = new Submitted(setup, program.app, [String(port)], undefined, program.options)
     try {
       const socket = await firstOf(
         once(server, 'connection').then(([socket]) => socket as Socket),
