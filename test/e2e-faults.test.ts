@@ -13,6 +13,8 @@ import { sample } from './helpers/samples.js'
 const LOCAL = { 'spark.master': 'local[1]', 'spark.ui.enabled': 'false' }
 const LOG_LIMIT = 1024 * 1024
 const WORKER_OUTPUT_LIMIT = 2 * 1024 * 1024
+const SMALL_DRIVER = '512m'
+const PYTHON_MEMORY = '2g'
 
 describe('faults inside functions', { timeout: 600_000 }, () => {
   let haze: TestHaze
@@ -32,6 +34,16 @@ describe('faults inside functions', { timeout: 600_000 }, () => {
     assert.equal((await haze.api('/v2/api/contexts', jsonBody('POST', ctx))).status, 200)
     for (const name of ['noop', 'exit_hard', 'segfault', 'exit_politely', 'huge_error', 'unencodable', 'spin_python', 'spin_c', 'flood', 'flood_stdout']) {
       const deploy = { name, path: 'faults.py', className: name, defaultContext: 'faults' }
+      assert.equal((await haze.api('/v2/api/functions', jsonBody('POST', deploy))).status, 200, name)
+    }
+    // A driver with a small heap, and no cap on collected results (spark.driver.maxResultSize)
+    // that would refuse the collect before the heap runs out.
+    // Its Python is limited too (spark.haze.driver.pythonMemory).
+    const sparkConf = { ...LOCAL, 'spark.driver.memory': SMALL_DRIVER, 'spark.driver.maxResultSize': '0', 'spark.haze.driver.pythonMemory': PYTHON_MEMORY }
+    const small = { name: 'small_driver', workerMode: 'shared', maxJobs: 1, downtime: 'Inf', sparkConf }
+    assert.equal((await haze.api('/v2/api/contexts', jsonBody('POST', small))).status, 200)
+    for (const [name, className] of [['collect_too_much', 'collect_too_much'], ['hog_memory', 'hog_memory'], ['noop_small_driver', 'noop']]) {
+      const deploy = { name, path: 'faults.py', className, defaultContext: 'small_driver' }
       assert.equal((await haze.api('/v2/api/functions', jsonBody('POST', deploy))).status, 200, name)
     }
     await servesNext()
@@ -98,6 +110,25 @@ describe('faults inside functions', { timeout: 600_000 }, () => {
     assert.equal(job.status, 'cancelled')
     assert.match(String(job.jobResult), /perform timeout was exceeded/)
     await servesNext()
+  })
+
+  it("fails the job of a function that exhausts the driver's Python heap past its limit, saying so, and the same worker serves the next", async () => {
+    // 4 GiB asked for under a 2 GiB limit: MemoryError in the job's own thread.
+    const job = await run('hog_memory', { megabytes: 4096 })
+    assert.equal(job.status, 'failed')
+    assert.match(String(job.jobResult), /MemoryError: the function ran out of memory in the driver's Python \(its limit is 2g, the context's spark\.haze\.driver\.pythonMemory\)/)
+    const next = await run('noop_small_driver')
+    assert.equal(next.status, 'finished', 'the context serves the next job')
+    assert.equal(next.workerId, job.workerId, 'on the same worker')
+  })
+
+  it("fails the job of a function that exhausts the driver JVM's memory, saying so, and the context serves the next", async () => {
+    // 1 GiB collected into a 512 MiB heap: the JVM exits (ExitOnOutOfMemoryError), its worker is replaced.
+    const job = await run('collect_too_much', { megabytes: 1024 })
+    assert.equal(job.status, 'failed')
+    assert.match(String(job.jobResult), new RegExp(`^worker ${job.workerId ?? '?'} exited \\(its Spark driver JVM ran out of memory \\(java\\.lang\\.OutOfMemoryError`))
+    assert.match(String(job.jobResult), /give the driver more with the context's spark\.driver\.memory \(now 512m\)/)
+    assert.equal((await run('noop_small_driver')).status, 'finished', 'the context serves the next job')
   })
 
   for (const [fn, why] of [

@@ -88,8 +88,14 @@ export function sparkSubmitCommand(options: SparkSubmitOptions): Command {
       SPARK_LOCAL_DIRS: options.scratchDir,
       TMPDIR: options.scratchDir,
       // spark-submit's JVM is the driver in client mode: java.io.tmpdir is where Spark's other
-      // temp dirs go. Appended, so options set in the environment still apply.
-      SPARK_SUBMIT_OPTS: [process.env.SPARK_SUBMIT_OPTS, javaOption(`-Djava.io.tmpdir=${options.scratchDir}`)].filter(Boolean).join(' '),
+      // temp dirs go. A driver out of heap exits at once (code 3, "Terminating due to
+      // java.lang.OutOfMemoryError"), so its worker is replaced and its jobs fail saying why:
+      // otherwise the thread that hit it dies (a task-result-getter's leaves its job waiting
+      // for good) and a JVM in an unknown state goes on serving jobs. Appended, so options set
+      // in the environment still apply.
+      SPARK_SUBMIT_OPTS: [process.env.SPARK_SUBMIT_OPTS, javaOption(`-Djava.io.tmpdir=${options.scratchDir}`), javaOption('-XX:+ExitOnOutOfMemoryError')]
+        .filter(Boolean)
+        .join(' '),
       ...(options.masterCa === undefined ? {} : { HAZE_MASTER_CA: options.masterCa }),
     },
   })

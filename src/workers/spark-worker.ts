@@ -50,6 +50,10 @@ const STOP_COMMAND_MS = 30_000
 const LINK_LOSS_GRACE_MS = 5000
 
 const KEPT_LINES = 40
+/** A JVM's out-of-heap error in the worker's output: HotSpot's "Terminating due to …" line, or Spark's log of it. */
+const OUT_OF_MEMORY = /java\.lang\.OutOfMemoryError(?::[^\n]{0,200})?/
+/** Exit codes of a JVM ended by an OutOfMemoryError: -XX:+ExitOnOutOfMemoryError's 3, Spark's SparkExitCode.OOM 52. */
+const OUT_OF_MEMORY_EXIT_CODES: ReadonlySet<number> = new Set([3, 52])
 const ERROR_LINE = /\b(error|exception|unrecognized|fatal|failed|cannot|not found)\b/i
 
 export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
@@ -68,6 +72,8 @@ export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
   private startTimer: NodeJS.Timeout | undefined
   private heartbeatTimer: NodeJS.Timeout | undefined
   private lastHeard = Date.now()
+  /** The last OutOfMemoryError the worker's output named, to say why its JVM exited. */
+  private outOfMemory: string | undefined
   /** Set when the link closed while the process was meant to live on. */
   private linkLost: NodeJS.Timeout | undefined
   private endReason: string | undefined
@@ -239,6 +245,8 @@ export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
     this.lastLines.push(line)
     if (this.lastLines.length > KEPT_LINES) this.lastLines.shift()
     if (this.errorLines.length < 10 && ERROR_LINE.test(line)) this.errorLines.push(line)
+    const outOfMemory = OUT_OF_MEMORY.exec(line)
+    if (outOfMemory) this.outOfMemory = outOfMemory[0].trim()
     this.emit('output', line)
   }
 
@@ -271,6 +279,14 @@ export class SparkWorker extends EventEmitter<WorkerEvents> implements Worker {
    */
   private describeEnd(code: number | null, signal: NodeJS.Signals | null): string {
     if (signal) return this.endReason !== undefined && signal === 'SIGKILL' ? 'Haze killed its processes with SIGKILL' : `killed by ${signal}`
+    if (code !== null && OUT_OF_MEMORY_EXIT_CODES.has(code) && this.outOfMemory !== undefined) {
+      const memory = this.context.sparkConf['spark.driver.memory']
+      return (
+        `its Spark driver JVM ran out of memory (${this.outOfMemory}; exited with code ${code}): ` +
+        `give the driver more with the context's spark.driver.memory (${memory === undefined ? "not set: Spark's default is 1g" : `now ${memory}`}), ` +
+        'or bring less data into the driver (collect, toPandas, broadcast)'
+      )
+    }
     const pythonSignal = code !== null && code > 128 ? signalName(code - 128) : undefined
     if (this.linkLost !== undefined && pythonSignal !== undefined) {
       return `its Python driver was killed by ${pythonSignal} (spark-submit exited with code ${code})`

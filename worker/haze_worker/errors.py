@@ -23,10 +23,21 @@ def one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
+PYTHON_MEMORY_KEY = "spark.haze.driver.pythonMemory"
+
+#: The driver's Python memory limit as the context set it (PYTHON_MEMORY_KEY), or None.
+python_memory_limit = None
+
+
 def summary(exc: BaseException) -> str:
     """``Type: first line of the message``. A Java exception (Py4JJavaError) speaks through
     the Java exception's own first line: its text starts with the uninformative "An error
-    occurred while calling ..." and goes on with a whole Java stack trace."""
+    occurred while calling ..." and goes on with a whole Java stack trace. A MemoryError, which
+    has no message of its own, says what ran out and what sets the limit."""
+    if isinstance(exc, MemoryError):
+        limit = (f"its limit is {python_memory_limit}, the context's {PYTHON_MEMORY_KEY}" if python_memory_limit
+                 else f"no limit set: the context's {PYTHON_MEMORY_KEY} sets one")
+        return f"MemoryError: the function ran out of memory in the driver's Python ({limit})"
     text = str(exc)
     java = getattr(exc, "java_exception", None)
     if java is not None:

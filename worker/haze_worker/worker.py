@@ -23,6 +23,7 @@ cannot start, 2 bad environment or no link, 3 heartbeats lost, 4 link closed.
 import ctypes
 import os
 import platform
+import resource
 import shutil
 import signal
 import sys
@@ -32,11 +33,11 @@ import time
 import traceback
 from dataclasses import dataclass
 
-from . import capture, threads
+from . import capture, errors, threads
 from .artifacts import ArtifactCache
 from .functions import LoadedFunctions
 from .contexts import SparkObjects
-from .errors import summary
+from .errors import PYTHON_MEMORY_KEY, summary
 from .frames import PROTOCOL_VERSION, WORKER_LANG, BadFrame, now_ms, parse_master_frame
 from .jobs import Job
 from .jvm_probe import JvmProbe
@@ -106,6 +107,10 @@ class Worker:
             # The master shows the last lines of the output: the full story, then the gist.
             traceback.print_exception(exc, file=sys.__stderr__)
             self.exit(1, f"haze worker: cannot start the SparkSession: {summary(exc)}", stop_spark=False)
+        try:
+            _limit_python_memory(spark.sparkContext)
+        except Exception as exc:
+            self.exit(1, f"haze worker: {PYTHON_MEMORY_KEY}: {summary(exc)}")
         self._objects = SparkObjects(spark)
         self._ready.set()
         sc = spark.sparkContext
@@ -277,6 +282,21 @@ def main() -> int:
 def _clock_of(sc):
     """One round trip to the driver JVM (its clock), for the probe's thread to make."""
     return lambda: sc._jvm.java.lang.System.currentTimeMillis()
+
+
+def _limit_python_memory(sc) -> None:
+    """The driver's Python gets at most the context's spark.haze.driver.pythonMemory of address
+    space (Spark's size syntax, e.g. 2g), as spark.executor.pyspark.memory limits an executor's
+    Python: past it a function's allocation raises MemoryError in its own job, which fails saying
+    so, and the worker goes on, instead of the machine running out and the kernel's OOM killer
+    choosing a process. Unset: no limit."""
+    text = sc.getConf().get(PYTHON_MEMORY_KEY, None)
+    if not text:
+        return
+    limit = int(sc._jvm.org.apache.spark.network.util.JavaUtils.byteStringAsBytes(text))
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+    errors.python_memory_limit = text
 
 
 def _start_spark():

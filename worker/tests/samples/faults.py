@@ -75,6 +75,13 @@ def hog_memory(spark: SparkSession, megabytes: int) -> int:
     return len(blocks)
 
 
+def collect_too_much(spark: SparkSession, megabytes: int) -> int:
+    """Collects `megabytes` MiB of rows (10 KiB each) into the driver: past the driver JVM's heap
+    (spark.driver.memory) it runs out of memory before Python sees a row."""
+    rows = spark.sparkContext.range(0, megabytes * 100, numSlices=8).map(lambda i: "x" * 10240)
+    return len(rows.collect())
+
+
 def sleep_a_bit(spark: SparkSession, seconds: float) -> float:
     time.sleep(seconds)
     return seconds
