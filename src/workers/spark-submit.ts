@@ -89,10 +89,11 @@ export function sparkSubmitCommand(options: SparkSubmitOptions): Command {
       TMPDIR: options.scratchDir,
       // spark-submit's JVM is the driver in client mode: java.io.tmpdir is where Spark's other
       // temp dirs go. A driver out of heap exits at once (code 3, "Terminating due to
-      // java.lang.OutOfMemoryError"), so its worker is replaced and its jobs fail saying why:
-      // otherwise the thread that hit it dies (a task-result-getter's leaves its job waiting
-      // for good) and a JVM in an unknown state goes on serving jobs. Appended, so options set
-      // in the environment still apply.
+      // java.lang.OutOfMemoryError"), so its worker is replaced and its jobs fail saying why.
+      // Spark exits by itself (code 52) only when a local executor's task thread runs out;
+      // elsewhere in the driver (py4j's threads, the task-result-getter's, which Spark does not
+      // catch it in) only the thread or the call fails, and the JVM would go on serving jobs in
+      // an unknown state. Appended, so options set in the environment still apply.
       SPARK_SUBMIT_OPTS: [process.env.SPARK_SUBMIT_OPTS, javaOption(`-Djava.io.tmpdir=${options.scratchDir}`), javaOption('-XX:+ExitOnOutOfMemoryError')]
         .filter(Boolean)
         .join(' '),
