@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadConfig } from '../../src/config.js'
+import { loadConfig, type StoreConfig } from '../../src/config.js'
 import { createLogger } from '../../src/logger.js'
 import { startServer, type HazeServer } from '../../src/server.js'
 import { resolveSparkHome } from '../../src/workers/launcher.js'
@@ -73,11 +73,15 @@ export class BenchHaze {
     this.client = new KeepAliveClient(server.url)
   }
 
-  /** Starts the master and sets up the catalog with `sparkConf`; `releases` gets what must be undone. */
-  static async start(releases: Release[], sparkConf: Readonly<Record<string, string>>): Promise<BenchHaze> {
+  /**
+   * Starts the master and sets up the catalog with `sparkConf`; `releases` gets what must be
+   * undone. The store is the embedded SQLite file unless `store` names another.
+   */
+  static async start(releases: Release[], sparkConf: Readonly<Record<string, string>>, store?: StoreConfig): Promise<BenchHaze> {
     const dataDir = mkdtempSync(join(tmpdir(), 'haze-bench-'))
     releases.push(() => rmSync(dataDir, { recursive: true, force: true }))
-    const config = { ...loadConfig({ port: '0', dataDir }, {}), workerStartTimeout: WORKER_READY_MS }
+    const loaded = loadConfig({ port: '0', dataDir }, {})
+    const config = { ...loaded, store: store ?? loaded.store, workerStartTimeout: WORKER_READY_MS }
     const server = await startServer(config, createLogger('silent'))
     releases.push(() => server.stop())
     // The Spark the master starts its workers with, found the same way.
