@@ -1,10 +1,11 @@
 /**
  * The JVM worker end to end on real Spark: JVM functions run on `haze.runtime.WorkerMain`
  * (spark-submit's JVM, no Python), in shared and exclusive contexts; a shared one runs jobs side
- * by side, each with its own log lines; a cancel stops the job's Spark jobs in the driver; a
- * job that ignores its cancel has its worker recycled after the cancel grace; a
- * function's exception comes back without Haze's or Spark's frames; a context serving both
- * languages gets one worker of each kind; a JVM worker exits when its master is SIGKILLed.
+ * by side, each with its own log lines; a cancel stops the job's Spark jobs in the driver; a job
+ * that ignores its cancel has its worker recycled after the cancel grace; a function's exception
+ * comes back without Haze's or Spark's frames; a result over resultLimit is uploaded to the
+ * master; a context serving both languages gets one worker of each kind; a JVM worker exits
+ * when its master is SIGKILLed.
  */
 import assert from 'node:assert/strict'
 import type { ChildProcess } from 'node:child_process'
@@ -19,6 +20,7 @@ import { sample } from './helpers/samples.js'
 import { until } from './helpers/wait.js'
 
 const EXAMPLES_JAR = join(HAZE_HOME, 'jvm', 'examples', 'target', 'haze-jvm-examples.jar')
+const RESULT_LIMIT = 64 * 1024
 type Sync<T = unknown> = { success: boolean; payload: T; errors: string[] }
 type Where = { pid: string; command: string; applicationId: string }
 type Worker = WorkerView & { lang: string }
@@ -53,7 +55,7 @@ describe('the JVM worker on real Spark', { timeout: 400_000 }, () => {
   const workersOf = async (context: string) => ((await api().workers()) as Worker[]).filter((worker) => worker.context === context)
 
   before(async () => {
-    haze = await startHaze({ cancelGrace: 5000, workerHeartbeat: 1000, workerStartTimeout: 120_000 })
+    haze = await startHaze({ cancelGrace: 5000, workerHeartbeat: 1000, workerStartTimeout: 120_000, resultLimit: RESULT_LIMIT })
     assert.equal((await haze.api('/v2/api/artifacts', upload('probes.jar', readFileSync(EXAMPLES_JAR)))).status, 200)
     assert.equal((await haze.api('/v2/api/artifacts', upload('jobs.py', sample('jobs.py')))).status, 200)
     assert.equal((await haze.json('/v2/api/contexts', jsonBody('POST', sharedContext('jvm-shared')))).status, 200)
@@ -63,6 +65,7 @@ describe('the JVM worker on real Spark', { timeout: 400_000 }, () => {
     await deploy('talks', 'probes.jar', 'JvmTalks')
     await deploy('slow', 'probes.jar', 'ScalaSlow')
     await deploy('throws', 'probes.jar', 'ScalaThrows')
+    await deploy('big', 'probes.jar', 'JvmBig')
     await deploy('stubborn', 'probes.jar', 'JvmStubborn', 'jvm-exclusive')
     await deploy('noop', 'jobs.py', 'noop')
   })
@@ -139,6 +142,15 @@ describe('the JVM worker on real Spark', { timeout: 400_000 }, () => {
     assert.match(text, /^java\.lang\.IllegalStateException: refusing: no\n/)
     assert.match(text, /\tat ScalaThrows\$\..*\(ScalaKinds\.scala:\d+\)/)
     assert.doesNotMatch(text, /haze\.runtime|mist\.api|org\.apache\.spark/)
+  })
+
+  it('uploads a result over resultLimit to the master, which serves it whole', async () => {
+    const id = await submit('big', { size: 300_000 })
+    const ended = await api().ended(id)
+    const text = JSON.stringify('x'.repeat(300_000))
+    assert.equal(ended.status, 'finished', JSON.stringify(ended.jobResult))
+    assert.deepEqual(ended.jobResult, { location: `/v2/api/jobs/${id}/result`, size: text.length, format: 'json' })
+    assert.equal(await (await haze.api(`/v2/api/jobs/${id}/result`)).text(), text)
   })
 
   it('gives a context used by both languages one worker of each kind', async () => {

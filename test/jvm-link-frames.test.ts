@@ -20,23 +20,17 @@ type Schema = { $defs: { run: { required: string[] }; hello: { properties: { pro
 const schema = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as Schema
 const validate = new Ajv2020({ strict: false }).compile(schema)
 
-const run = (() => {
-  const frame: Record<string, unknown> = {
-    type: 'run', jobId: 'job_1-a', artifact: { name: 'a.jar', sha1: '0'.repeat(40), url: '/v2/api/artifacts/a.jar' },
-    className: 'Fn', argumentsJson: '{}', contextKind: 'spark_context', streamingDuration: 1000, resultLimit: 10, lang: 'scala',
-  }
-  // Fields the schema requires beyond these (a newer run frame) get a value of their kind.
-  if (schema.$defs.run.required.includes('resultUrl')) frame.resultUrl = '/internal/results/job_1-a'
-  return frame
-})()
+const run: Record<string, unknown> = {
+  type: 'run', jobId: 'job_1-a', artifact: { name: 'a.jar', sha1: '0'.repeat(40), url: '/v2/api/artifacts/a.jar' },
+  className: 'Fn', argumentsJson: '{}', contextKind: 'spark_context', streamingDuration: 1000, resultLimit: 10,
+  resultUrl: '/internal/workers/results/job_1-a', lang: 'scala',
+}
 const without = (frame: Record<string, unknown>, field: string) => Object.fromEntries(Object.entries(frame).filter(([name]) => name !== field))
 
 const MASTER_FRAMES: unknown[] = [
   run, { ...run, streamingDuration: 5.0 }, { type: 'cancel', jobId: 'j' }, { type: 'shutdown' },
   { type: 'heartbeat', time: 5 }, { type: 'heartbeat', time: 5, runningJobs: ['a'] },
-  // The JVM worker also takes a run without resultUrl (a result over resultLimit then fails
-  // saying so), as a master without result files sends it: that one is left out of the check.
-  ...schema.$defs.run.required.filter((field) => field !== 'resultUrl').map((field) => without(run, field)),
+  ...schema.$defs.run.required.map((field) => without(run, field)),
   { ...run, jobId: 'bad id' }, { ...run, extra: 1 }, { ...run, resultLimit: 0 }, { ...run, resultLimit: true }, { ...run, resultLimit: 1.5 },
   { ...run, contextKind: 'other' }, { ...run, lang: 'cobol' }, { ...run, artifact: { name: 'a', sha1: 'A'.repeat(40), url: 'u' } },
   { ...run, artifact: { name: 'a' } }, { ...run, artifact: 'a.jar' }, { ...run, className: 5 },

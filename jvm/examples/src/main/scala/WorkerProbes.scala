@@ -42,3 +42,8 @@ object JvmStubborn extends MistFn {
     seconds
   }).asHandle
 }
+
+/** A string of `size` x's: over the master's resultLimit, the worker uploads it. */
+object JvmBig extends MistFn {
+  override def handle: Handle = withArgs(arg[Int]("size")).onSparkContext((size: Int, sc: SparkContext) => "x" * size).asHandle
+}

@@ -34,7 +34,7 @@ object LinkFrames {
   sealed trait MasterFrame
   final case class Run(jobId: String, artifactName: String, sha1: String, url: String, className: String,
                        argumentsJson: String, contextKind: String, streamingDuration: Long, resultLimit: Long,
-                       lang: String, resultUrl: Option[String]) extends MasterFrame
+                       lang: String, resultUrl: String) extends MasterFrame
   final case class Cancel(jobId: String) extends MasterFrame
   case object Shutdown extends MasterFrame
   final case class Heartbeat(time: Long) extends MasterFrame
@@ -52,7 +52,7 @@ object LinkFrames {
     kind.asText match {
       case "run" =>
         fields(frame, "run", Seq("type", "jobId", "artifact", "className", "argumentsJson", "contextKind",
-          "streamingDuration", "resultLimit", "lang"), Seq("resultUrl"))
+          "streamingDuration", "resultLimit", "resultUrl", "lang"))
         val artifact = frame.get("artifact")
         if (!artifact.isObject) throw new BadFrame("run.artifact: not an object")
         fields(artifact, "run.artifact", Seq("name", "sha1", "url"))
@@ -63,7 +63,7 @@ object LinkFrames {
         Run(jobId(frame, "run"), string(artifact, "name", "run.artifact"), string(artifact, "sha1", "run.artifact", Some(Sha1)),
           string(artifact, "url", "run.artifact"), string(frame, "className", "run"), string(frame, "argumentsJson", "run"),
           contextKind, integer(frame, "streamingDuration", "run", 1), integer(frame, "resultLimit", "run", 1), lang,
-          Option(frame.get("resultUrl")).map(_ => string(frame, "resultUrl", "run")))
+          string(frame, "resultUrl", "run"))
       case "cancel" =>
         fields(frame, "cancel", Seq("type", "jobId"))
         Cancel(jobId(frame, "cancel"))
@@ -180,6 +180,7 @@ object LinkFramesCheck {
         LinkFrames.started("job-1", 1L),
         LinkFrames.log("job-1", Seq(line, line.copy(level = "WARN", source = "org.example.Fn"))),
         LinkFrames.finished("job-1", 1L, "[1,2]"),
+        LinkFrames.finishedStored("job-1", 1L, 300002L, "json"),
         LinkFrames.failed("job-1", 1L, "java.lang.IllegalStateException: no", Some("\tat Fn.apply(Fn.scala:1)\n"), cancelled = false),
         LinkFrames.failed("job-1", 1L, "job cancelled", None, cancelled = true),
         LinkFrames.heartbeat(1L, Seq("job-1", "job-2")),

@@ -9,8 +9,7 @@ import org.apache.spark.SparkContext
   * The thread joins the job's Spark job group (group id = job id, interruptOnCancel), so the
   * Spark jobs it starts, and those of threads it starts, belong to the job; its output is routed
   * to the job (WorkerOutput). It fetches the artifact, runs the function (JobRunner), and reports
-  * `finished` or `failed`; a result over `resultLimit` is uploaded to `resultUrl` when the master
-  * gave one, else the job fails saying so.
+  * `finished` or `failed`; a result over `resultLimit` is uploaded to `resultUrl` first.
   *
   * A cancel stops the job group in Spark (and any job it starts later), ends what the job's
   * FnContext holds (its StreamingContext, which ends an `awaitTermination()`), and interrupts the
@@ -88,11 +87,7 @@ final class WorkerJob(run: Run, worker: WorkerMain) {
     outcome match {
       case JobRunner.Result(json) =>
         val size = json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length.toLong
-        if (size <= run.resultLimit) outcome
-        else run.resultUrl match {
-          case Some(url) => WorkerJob.Stored(worker.storeResult(id, url, json))
-          case None => JobRunner.Failure(s"the result is $size bytes, over the limit of ${run.resultLimit} bytes (resultLimit)", "")
-        }
+        if (size <= run.resultLimit) outcome else WorkerJob.Stored(worker.storeResult(id, run.resultUrl, json))
       case other => other
     }
   }
