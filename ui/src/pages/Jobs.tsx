@@ -1,6 +1,7 @@
 /** Every job, newest first, live: filters by status and function, pages with the real total. */
 import { JOB_SOURCES, JOB_STATUSES } from '../../../src/domain/job.js'
 import { api, ok, type Job } from '../api/client.js'
+import type { paths } from '../api/schema.js'
 import { Page, Problem } from '../components/common.js'
 import { JobTable } from '../components/JobTable.js'
 import { applyFrame, useThrottle } from '../lib/jobs.js'
@@ -20,14 +21,18 @@ export interface JobFilter {
   limit?: number
 }
 
+/** The job lists' query, as the API document types it. */
+type JobsQuery = NonNullable<paths['/v2/api/jobs']['get']['parameters']['query']>
+
 export async function loadJobs(filter: JobFilter) {
-  const query = {
+  // Statuses and sources come from the page's URL: the server refuses an unknown one with its 400.
+  const query: JobsQuery = {
     paginate: 'true',
-    limit: String(filter.limit ?? PAGE),
-    offset: String(filter.offset ?? 0),
-    status: filter.statuses,
+    limit: filter.limit ?? PAGE,
+    offset: filter.offset ?? 0,
+    status: filter.statuses as JobsQuery['status'],
     ...(filter.context ? { context: filter.context } : {}),
-    ...(filter.source ? { source: filter.source } : {}),
+    ...(filter.source ? { source: filter.source as JobsQuery['source'] } : {}),
   }
   if (filter.fn) return ok(api.GET('/v2/api/functions/{id}/jobs', { params: { path: { id: filter.fn }, query } })) as Promise<{ jobs: Job[]; total: number }>
   if (filter.worker) return ok(api.GET('/v2/api/workers/{id}/jobs', { params: { path: { id: filter.worker }, query } })) as Promise<{ jobs: Job[]; total: number }>
