@@ -127,7 +127,7 @@ export async function startServer(config: HazeConfig, log: Logger = createLogger
     const contexts = new ContextService(catalog, config.contextDefaults, bus, Object.keys(config.runners))
     const rules = new JvmRuleChecker({ sparkHome, timeout: config.functionInfoTimeout, log })
     releases.push(() => rules.stop())
-    const functions = new FunctionService({ catalog, artifacts, extractor, contexts, log, rules })
+    const functions = new FunctionService({ catalog, artifacts, extractor, contexts, log, rules, bus })
     const status = probeRuntime(config.python)
     const logs = await JobLogs.open(join(config.dataDir, 'logs'), (error, jobId) =>
       log.warn({ err: error, jobId }, 'could not write to the job log'),

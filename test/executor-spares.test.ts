@@ -21,6 +21,7 @@ import { openSqlite, type SqliteDatabase } from '../src/store/sqlite/database.js
 import { SqliteJobStore } from '../src/store/sqlite/job-store.js'
 import { BUILT_IN_DEFAULT } from './helpers/contexts.js'
 import { FakeLauncher, type FakeWorker } from './helpers/fake-workers.js'
+import type { WorkerLang } from '../src/workers/protocol.js'
 import { until } from './helpers/wait.js'
 
 const DEFAULTS: ContextConfig = { ...BUILT_IN_DEFAULT, maxConnFailures: 3 }
@@ -34,6 +35,8 @@ describe('spare workers', () => {
   let launcher: FakeLauncher
   let bus: EventBus
   let executor: Executor
+  /** The worker languages of the functions deployed to each context, as the catalog would say. */
+  let langsOf: (context: string) => WorkerLang[]
 
   const build = () =>
     new Executor({
@@ -49,6 +52,7 @@ describe('spare workers', () => {
           signature: { lang: 'python', execute: {}, tags: [], contextKind: 'spark_session', defaults: {} },
           sha1: 'a'.repeat(40),
         }),
+        workerLangsOf: async (context) => langsOf(context),
       },
       settings: { resultLimit: 1000, cancelGrace: 300, shutdownGrace: 300, artifactUrl: (name) => `http://master/${name}` },
     })
@@ -62,6 +66,7 @@ describe('spare workers', () => {
     logs = await JobLogs.open(join(dir, 'logs'))
     launcher = new FakeLauncher()
     launcher.onLaunch = (worker: FakeWorker) => worker.ready()
+    langsOf = () => []
     executor = build()
     await executor.start()
   })
@@ -97,6 +102,19 @@ describe('spare workers', () => {
     assert.equal((await executor.ended(id)).workerId, spare!.id)
     assert.equal(spare!.state, 'exited', 'the exclusive driver stops after its job')
     assert.equal(launcher.live().length, 1, 'the replacement spare is all that is left')
+  })
+
+  it("starts a context's spares in the languages of its functions, and a spare of a new kind once a function of it is deployed", async () => {
+    langsOf = (context) => (context === 'scala' ? ['jvm'] : [])
+    await contexts.put({ name: 'scala', workerMode: 'exclusive', maxJobs: 1, spareWorkers: 1 })
+    const [jvm] = await until(() => (spares().length === 1 ? spares() : undefined), 'a spare before any job')
+    assert.equal(jvm!.lang, 'jvm', 'a context of JVM functions keeps a JVM spare, no Python one')
+
+    langsOf = (context) => (context === 'scala' ? ['jvm', 'python'] : [])
+    const record = { name: 'py', path: 'py.py', className: 'f', defaultContext: 'scala', createTime: 0, updateTime: 0 }
+    bus.publish('function:changed', { function: record, time: Date.now() })
+    await until(() => spares().length === 2, 'a Python spare beside the JVM one')
+    assert.deepEqual(spares().map((worker) => worker.lang).sort(), ['jvm', 'python'])
   })
 
   it('exclusive: at most maxJobs jobs at once, however many spares are ready; drivers ≤ maxJobs + spareWorkers', async () => {

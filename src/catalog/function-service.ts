@@ -5,10 +5,12 @@
  */
 import type { ArtifactRepository } from '../artifacts/repository.js'
 import { missingMessage } from '../artifacts/repository.js'
-import type { FunctionConfig, FunctionRecord, FunctionSignature } from '../domain/function.js'
+import { langOfPath, type FunctionConfig, type FunctionRecord, type FunctionSignature } from '../domain/function.js'
 import { badRequest, conflict, HazeError, notFound } from '../domain/errors.js'
 import { checkEntityName } from '../domain/names.js'
 import type { CatalogStore } from '../store/catalog-store.js'
+import type { EventBus } from '../events/bus.js'
+import { workerLangFor, type WorkerLang } from '../workers/protocol.js'
 import type { Logger } from '../logger.js'
 import type { ContextService } from './context-service.js'
 import type { InfoExtractor, InfoResult } from './info-extractor.js'
@@ -22,6 +24,8 @@ export interface FunctionServiceDeps {
   log: Logger
   /** Runs JVM functions' `validated(...)` rules; without it they run on the worker only. */
   rules?: RuleChecker
+  /** Where a deployed or updated function is announced (`function:changed`). */
+  bus?: EventBus
 }
 
 export class FunctionService {
@@ -134,7 +138,17 @@ export class FunctionService {
       updateTime: now,
     }
     await this.deps.catalog.putFunction(record)
+    this.deps.bus?.publish('function:changed', { function: record, time: now })
     return record
+  }
+
+  /**
+   * The kinds of worker the functions whose default context is `context` run on: a context
+   * starts its precreated and spare workers of each (python, jvm), ahead of their first job.
+   */
+  async workerLangsOf(context: string): Promise<WorkerLang[]> {
+    const records = await this.deps.catalog.listFunctions()
+    return [...new Set(records.filter((record) => record.defaultContext === context).map((record) => workerLangFor(langOfPath(record.path))))]
   }
 
   /**

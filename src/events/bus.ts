@@ -6,6 +6,7 @@
  */
 import type { ContextConfig } from '../domain/context.js'
 import { coerceError } from '../domain/errors.js'
+import type { FunctionRecord } from '../domain/function.js'
 import type { JobRecord } from '../domain/job.js'
 import type { Logger } from '../logger.js'
 import type { LogLine } from '../logs/job-logs.js'
@@ -53,6 +54,8 @@ export interface HazeEvents {
   /** A context was created or replaced. */
   'context:changed': { context: ContextConfig; time: number }
   'context:deleted': { context: ContextConfig; time: number }
+  /** A function was deployed or updated: its default context may now need a worker of its language. */
+  'function:changed': { function: FunctionRecord; time: number }
 }
 
 export type EventName = keyof HazeEvents

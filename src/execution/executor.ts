@@ -46,6 +46,8 @@ export interface FunctionResolver {
   resolveForRun(name: string): Promise<{ record: FunctionRecord; signature: FunctionSignature; sha1: string }>
   /** The problem the function's own rules (Mist's `validated`) find with the arguments, if any. */
   checkRules?(record: FunctionRecord, signature: FunctionSignature, sha1: string, argumentsText: string): Promise<string | undefined>
+  /** The kinds of worker of the functions whose default context it is; without it, python only. */
+  workerLangsOf?(context: string): Promise<WorkerLang[]>
 }
 
 export interface ExecutorDeps {
@@ -92,10 +94,14 @@ export class Executor implements RunnerHost {
   constructor(private readonly deps: ExecutorDeps) {
     this.log = deps.log.child({ part: 'executor' })
     this.journal = new JobJournal(deps.jobs, deps.logs, deps.bus, this.log, deps.settings.jobLogLimit ?? Infinity)
-    deps.bus.on('context:changed', ({ context }) => {
-      const runners = this.runnersOf(context.name)
-      for (const runner of runners) runner.reconfigure(context)
-      if (runners.length === 0 && startsAhead(context)) this.runnerFor(context, 'python')
+    deps.bus.on('context:changed', async ({ context }) => {
+      for (const runner of this.runnersOf(context.name)) runner.reconfigure(context)
+      await this.startAhead(context)
+    })
+    // A function deployed to a context that starts workers ahead may need a worker of its language there.
+    deps.bus.on('function:changed', async ({ function: record }) => {
+      const context = await deps.contexts.get(record.defaultContext)
+      if (context) await this.startAhead(context)
     })
     deps.bus.on('context:deleted', ({ context }) => {
       for (const runner of this.runnersOf(context.name)) runner.retireAll('its context was deleted')
@@ -114,9 +120,7 @@ export class Executor implements RunnerHost {
       },
     })
     this.recoveredFlag = true
-    for (const context of await this.deps.contexts.list()) {
-      if (startsAhead(context)) this.runnerFor(context, 'python')
-    }
+    for (const context of await this.deps.contexts.list()) await this.startAhead(context)
   }
 
   /** True once the jobs a previous master left are resolved: every job's state is then sure. */
@@ -402,6 +406,19 @@ export class Executor implements RunnerHost {
       this.runners.set(key, runner)
     }
     return runner
+  }
+
+  /**
+   * A context with precreated or spare workers gets a runner (which starts them) for each kind
+   * of worker its functions run on, python when it has none yet; a runner once made stays.
+   */
+  private async startAhead(context: ContextConfig): Promise<void> {
+    if (!startsAhead(context) || this.stopping) return
+    const langs = (await this.deps.functions.workerLangsOf?.(context.name)) ?? []
+    // The context as it is now: it may have changed or gone while the functions were read.
+    const current = await this.deps.contexts.get(context.name)
+    if (!current || !startsAhead(current) || this.stopping) return
+    for (const lang of langs.length > 0 ? langs : (['python'] as const)) this.runnerFor(current, lang)
   }
 
   private runnersOf(contextName: string): ContextRunner[] {
