@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import type { ContextConfig } from '../domain/context.js'
 import { withClassDataSharing } from './jvm-cds.js'
 import { checkRunOptions } from '../domain/run-options.js'
-import { JVM_RUNTIME_JAR, JVM_WORKER_CLASS, jvmRuntimeBuilt, withRuntimeJar } from './jvm-runtime.js'
+import { JVM_RUNTIME_JAR, JVM_WORKER_CLASS } from './jvm-runtime.js'
 import type { WorkerLang } from './protocol.js'
 
 export interface SparkSubmitOptions {
@@ -61,8 +61,7 @@ export function sparkSubmitCommand(options: SparkSubmitOptions): Command {
   const conf = { ...defaultsFor(options.shared), ...options.context.sparkConf }
   const runOptions = checkRunOptions(options.context.runOptions)
   const args = [
-    // The same worker runs JVM functions, in its driver JVM, with Haze's runtime jar.
-    ...(jvmRuntimeBuilt() ? withRuntimeJar(runOptions, JVM_RUNTIME_JAR) : runOptions),
+    ...runOptions,
     '--name',
     options.workerId,
     ...Object.entries(conf).flatMap(([key, value]) => ['--conf', `${key}=${value}`]),

@@ -33,7 +33,7 @@ import threading
 import traceback
 import urllib.parse
 
-from . import arguments, jvm, threads
+from . import arguments, threads
 from .artifacts import ArtifactError
 from .contexts import ContextError
 from .errors import FunctionError, summary
@@ -115,8 +115,9 @@ class Job:
             path = self._env.artifacts.fetch(frame["artifact"], self._downloading)
             if os.path.splitext(path)[1].lower() in _ARCHIVES:
                 self._env.add_py_file(frame["artifact"]["sha1"], path)
-            if frame["lang"] != "python":
-                return self._attempt_jvm(objects, path)
+            if frame["lang"] != "python":  # the master sends those to a JVM worker
+                return {"message": f"a {frame['lang']} function reached a Python worker; "
+                                   "Java and Scala functions run on JVM workers (haze.runtime.WorkerMain)"}
             fn = self._env.functions.get(frame["artifact"]["sha1"], path, frame["className"])
             target, cleanup = objects.make(frame["contextKind"], frame["streamingDuration"])
             self._stop_context = cleanup
@@ -138,47 +139,10 @@ class Job:
                 except Exception as exc:
                     print(f"haze worker: cleaning up after job {self.id} failed: {exc}", file=sys.__stderr__)
 
-    def _attempt_jvm(self, objects, path) -> dict:
-        """A JVM function, called on this thread's JVM twin (jvm.py); the master validated the
-        arguments already, and the JVM side reads them again."""
-        self._send_started()
-        try:
-            result_json = jvm.run(objects, self._frame, path, self._env.settings.worker_id)
-        except jvm.JvmFunctionError as exc:
-            if self._cancel_requested:
-                raise JobCancelled() from None
-            failure = {"message": _clip(str(exc))}
-            if exc.java_traceback:
-                failure["traceback"] = exc.java_traceback
-            return failure
-        outcome = {"resultJson": result_json}
-        data = result_json.encode("utf-8")
-        if len(data) > self._frame["resultLimit"]:
-            try:
-                outcome = {"resultFile": {"size": self._store_whole(data), "format": "json"}}
-            except ResultError as exc:
-                return {"message": _clip(str(exc))}
-        with self._lock:
-            if not self._cancel_requested:
-                self._cancellable = False
-                return outcome
-        raise JobCancelled()
-
     def _open_store(self, format: str) -> ResultUpload:
         url = urllib.parse.urljoin(self._env.settings.master_url, self._frame["resultUrl"])
         return ResultUpload(url, format, self._env.settings.credential,
                             getattr(self._env, "ssl_context", None))
-
-    def _store_whole(self, data: bytes) -> int:
-        """A JVM function's result over the limit: it came whole from the JVM already."""
-        store = self._open_store("json")
-        try:
-            view = memoryview(data)
-            for start in range(0, len(view), 1 << 20):
-                store.write(view[start:start + (1 << 20)])
-            return store.close()
-        finally:
-            store.abort()
 
     def _arguments(self, fn) -> dict:
         try:

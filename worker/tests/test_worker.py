@@ -134,6 +134,13 @@ def test_dataframe_over_the_limit_is_uploaded_as_json_lines(master, worker, arti
     assert [json.loads(line) for line in body.decode().splitlines()] == [{"id": i, "square": i * i} for i in range(100)]
 
 
+def test_a_jvm_job_is_refused_by_a_python_worker(master, worker, artifacts):
+    frame = master.call("wrong-kind", artifacts["jobs.py"], "big_numbers", lang="scala")
+    assert frame["type"] == "failed" and not frame["cancelled"]
+    assert frame["message"] == ("a scala function reached a Python worker; "
+                                "Java and Scala functions run on JVM workers (haze.runtime.WorkerMain)")
+
+
 def test_result_the_master_cannot_store_fails_the_job(master, worker, artifacts):
     master.refuse_results = True
     frame = master.call("refused", artifacts["jobs.py"], "huge", {"size": 2000}, result_limit=1000)
