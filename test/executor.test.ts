@@ -255,6 +255,26 @@ describe('executor', () => {
     }
   })
 
+  it("on restart, a job's log keeps its routine lines, told from its record, ahead of the restart's", async () => {
+    // The previous master held them in memory only: the job had no line of its own yet.
+    const running = makeJob({ function: 'fn', status: 'started', workerId: 'default_x_5', createTime: 1000, startTime: 2000, path: 'fn.py', className: 'f' })
+    await jobs.insert(running)
+    const restarted = build()
+    await restarted.start()
+    try {
+      const messages = (await logs.read(running.jobId)).split('\n').filter(Boolean).map((line) => line.replace(/^\w+ \S+ \[haze\] /, ''))
+      assert.deepEqual(messages, [
+        'job of function fn accepted (externalId=none, source=Http)',
+        'queued in context default, waiting for a worker',
+        'assigned to worker default_x_5',
+        'started on worker default_x_5',
+        'failed: the master restarted while the job was running on worker default_x_5; its worker stopped with it',
+      ])
+    } finally {
+      await restarted.stop()
+    }
+  })
+
   it('on restart, runs a job from MQTT or Kafka again, announcing each step, instead of failing it', async () => {
     const fromKafka = makeJob({ function: 'fn', status: 'started', workerId: 'default_x_3', startTime: 5, path: 'fn.py', className: 'f', source: 'Async Kafka' })
     await jobs.insert(fromKafka)

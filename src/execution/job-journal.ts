@@ -2,6 +2,7 @@
  * Records what happens to jobs: each transition in the store (in order, per job), on the
  * event bus, and as a line of the job's log. The executor decides; the journal writes down.
  */
+import { existsSync } from 'node:fs'
 import type { EventBus, JobEventName } from '../events/bus.js'
 import type { Logger } from '../logger.js'
 import { formatLine, type JobLogs, type LogLevel, type LogLine } from '../logs/job-logs.js'
@@ -32,6 +33,10 @@ const ROUTINE_EVENTS: ReadonlySet<JobEventName> = new Set(['queued', 'worker-ass
  * finished at endTime (assignment is not stored; it comes just before the start).
  */
 export function routineLog(job: JobRecord): string {
+  return routineLines(job).map(formatLine).join('')
+}
+
+function routineLines(job: JobRecord): LogLine[] {
   const lines: LogLine[] = []
   const add = (time: number | undefined, message: string) => {
     if (time !== undefined) lines.push({ level: 'INFO', time, source: 'haze', message })
@@ -43,7 +48,7 @@ export function routineLog(job: JobRecord): string {
     add(job.startTime, ROUTINE.started(job.workerId))
   }
   if (job.status === 'finished') add(job.endTime, ROUTINE.finished)
-  return lines.map(formatLine).join('')
+  return lines
 }
 
 /** What a job has logged of its own output so far, and what was dropped past the cap. */
@@ -129,6 +134,16 @@ export class JobJournal {
   /** A line of Haze's own in the job's log. */
   note(jobId: string, level: LogLevel, message: string): Promise<void> {
     return this.write(jobId, [{ level, time: Date.now(), source: 'haze', message }])
+  }
+
+  /**
+   * A job a previous master left unfinished: its routine lines were held in that master's
+   * memory only, so unless it has a file they are told again from its record and held, to go
+   * ahead of what this master writes about it (the restart's note, its end).
+   */
+  recovered(job: JobRecord): void {
+    if (existsSync(this.logs.pathOf(job.jobId))) return
+    void this.logs.hold(job.jobId, routineLines(job))
   }
 
   /** The first line of a job's log: it was accepted. */

@@ -42,6 +42,7 @@ export async function recoverUnfinished(host: RecoveryHost): Promise<void> {
     return resolved
   }
   for (const job of await host.jobs.listUnfinished()) {
+    host.journal.recovered(job)
     const waiting = (job.status === 'initialized' || job.status === 'queued') && job.workerId === undefined
     if (waiting) await requeue(host, job, resolve, 'the master restarted; the job is queued again (its timeouts were not kept)', {})
     else if (isAsyncSource(job.source) && job.status !== 'cancelling') {
