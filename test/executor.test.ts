@@ -157,7 +157,8 @@ describe('executor', () => {
     readyAll()
     const id = await submit({ performTimeout: 100 })
     await until(() => launcher.launched[0]?.received.some((m) => m.type === 'cancel'), 'a cancel sent to the worker')
-    assert.equal(await statusOf(id), 'cancelling')
+    // Stored after the job's earlier transitions, each committed a moment later (one transaction per turn).
+    await until(async () => (await statusOf(id)) === 'cancelling', 'the job stored as cancelling')
     launcher.launched[0]!.say({ type: 'failed', jobId: id, time: Date.now(), message: 'job cancelled', cancelled: true })
     const job = await settle(id)
     assert.equal(job.status, 'cancelled')
