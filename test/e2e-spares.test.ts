@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test'
 import { loadConfig } from '../src/config.js'
 import { CDS_DIR } from '../src/workers/jvm-cds.js'
 import { jobApi, jsonBody, startHaze, upload, type TestHaze, type WorkerView } from './helpers/haze.js'
-import { groupAlive } from './helpers/processes.js'
+import { childrenOf, groupAlive } from './helpers/processes.js'
 import { sample } from './helpers/samples.js'
 import { until } from './helpers/wait.js'
 
@@ -47,6 +47,13 @@ describe('spare workers on real Spark', { timeout: 900_000 }, () => {
     assert.ok(spare.pid, 'a live driver with a pid')
     assert.ok(groupAlive(spare.pid))
     assert.deepEqual((await haze!.json<{ spareWorkers?: number }>('/v2/api/contexts/default')).body.spareWorkers, 1)
+  })
+
+  it("warms a spare before it is ready: Spark's Python worker daemon already runs under its driver", async () => {
+    const spare = await untilSpare('default')
+    // Spark's JVM forks `python -m pyspark.daemon` at the first Python task: here, the warm-up's.
+    const daemons = childrenOf(spare.pid!).filter((child) => readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').includes('pyspark.daemon'))
+    assert.equal(daemons.length, 1, `one pyspark.daemon under driver ${spare.pid}`)
   })
 
   it("a worker's driver JVM starts from the class-data-sharing archive setup.sh made", async () => {

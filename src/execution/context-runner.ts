@@ -246,7 +246,9 @@ export class ContextRunner {
     const shared = this.config.workerMode === 'shared'
     const kind = this.lang === 'jvm' ? '-jvm' : ''
     const id = `${this.config.name}_${this.connectorId}${kind}${shared ? '-pool-' : '_'}${this.started}`
-    const worker = this.host.launch({ id, context: this.config, capacity: shared ? this.config.maxJobs : 1, lang: this.lang })
+    // A worker no job waits for yet (a spare, a precreated one) has time to warm up.
+    const warmUp = spare || this.queue.length === 0
+    const worker = this.host.launch({ id, context: this.config, capacity: shared ? this.config.maxJobs : 1, lang: this.lang, warmUp })
     const slot: Slot = { worker, exclusive: !shared, running: new Set(), retiring: false, spare, used: false }
     this.slots.add(slot)
     worker.on('ready', () => {

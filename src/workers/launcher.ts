@@ -67,6 +67,7 @@ export class SparkSubmitLauncher implements WorkerLauncher {
         cacheDir: options.cacheDir,
         scratchDir,
         heartbeatMs: options.heartbeatMs,
+        warmUp: spec.warmUp ?? false,
       })
     const runnerName = spec.context.runner
     const runner = runnerName === undefined ? undefined : options.runners[runnerName]

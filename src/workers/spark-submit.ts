@@ -34,6 +34,8 @@ export interface SparkSubmitOptions {
    */
   scratchDir: string
   heartbeatMs: number
+  /** WorkerSpec.warmUp: HAZE_WORKER_WARM_UP=1. */
+  warmUp?: boolean
 }
 
 export interface Command {
@@ -83,6 +85,7 @@ export function sparkSubmitCommand(options: SparkSubmitOptions): Command {
       HAZE_WORKER_CREDENTIAL: options.credential,
       HAZE_WORKER_CACHE: options.cacheDir,
       HAZE_HEARTBEAT_MS: String(options.heartbeatMs),
+      ...(options.warmUp === true ? { HAZE_WORKER_WARM_UP: '1' } : {}),
       HAZE_PARENT_PID: String(process.pid),
       SPARK_LOCAL_DIRS: options.scratchDir,
       TMPDIR: options.scratchDir,

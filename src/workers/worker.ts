@@ -45,6 +45,11 @@ export interface WorkerSpec {
   capacity: number
   /** Which worker to launch: python for Python functions, jvm for Java and Scala ones. */
   lang: WorkerLang
+  /**
+   * Started ahead of demand (a spare, a precreated worker): it runs a tiny Spark job of Haze's
+   * own before it says ready, so its first job does not pay for starting Spark's Python workers.
+   */
+  warmUp?: boolean
 }
 
 export interface Worker extends EventEmitter<WorkerEvents> {

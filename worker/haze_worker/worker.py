@@ -10,7 +10,10 @@ Started by the master through spark-submit (see entry.py) with, in its environme
   it alone opens when the API has tokens;
 * ``HAZE_HEARTBEAT_MS`` (default 2000);
 * ``HAZE_MASTER_CA`` (optional): the PEM file an ``https://`` master's certificate is
-  verified with, on the link and for artifacts; without it, the system's CAs.
+  verified with, on the link and for artifacts; without it, the system's CAs;
+* ``HAZE_WORKER_WARM_UP`` (optional): ``1`` for a worker started ahead of demand (a spare, a
+  precreated worker): before it says ``ready`` it runs one tiny Spark job of its own, so its
+  first real job finds Spark's Python workers started.
 
 Life cycle: connect and say ``hello`` at once (the master learns the pid before Spark's
 slow start), start the SparkSession, say ``ready``, then serve ``run`` / ``cancel`` /
@@ -58,6 +61,7 @@ class Settings:
     heartbeat_ms: int
     master_ca: str | None = None
     credential: str | None = None
+    warm_up: bool = False
 
     @classmethod
     def from_env(cls, environ=os.environ) -> "Settings":
@@ -70,7 +74,7 @@ class Settings:
         cache = environ.get("HAZE_WORKER_CACHE") or os.path.join(tempfile.gettempdir(), "haze-worker-cache")
         return cls(environ["HAZE_MASTER_URL"], environ["HAZE_WORKER_ID"], environ["HAZE_WORKER_TOKEN"],
                    cache, int(heartbeat), environ.get("HAZE_MASTER_CA") or None,
-                   environ.get("HAZE_WORKER_CREDENTIAL") or None)
+                   environ.get("HAZE_WORKER_CREDENTIAL") or None, environ.get("HAZE_WORKER_WARM_UP") == "1")
 
 
 class Worker:
@@ -112,8 +116,10 @@ class Worker:
         except Exception as exc:
             self.exit(1, f"haze worker: {PYTHON_MEMORY_KEY}: {summary(exc)}")
         self._objects = SparkObjects(spark)
-        self._ready.set()
         sc = spark.sparkContext
+        if self.settings.warm_up:
+            _warm_up(sc)
+        self._ready.set()
         ready = {"type": "ready", "sparkVersion": spark.version, "applicationId": sc.applicationId}
         if sc.uiWebUrl:
             ready["sparkUi"] = sc.uiWebUrl
@@ -311,6 +317,22 @@ def _start_spark():
     if not SparkConf().contains("spark.scheduler.mode"):
         builder = builder.config("spark.scheduler.mode", "FAIR")
     return builder.getOrCreate()
+
+
+def _warm_up(sc) -> None:
+    """One task through a Python worker, in a job group of its own: Spark starts its Python
+    worker daemon at the first Python task (about a second and a half here), which a spare's
+    first job would otherwise pay for. A failure costs nothing but the time: it is printed."""
+    started = time.monotonic()
+    try:
+        sc.setJobGroup("haze-warm-up", "haze: starting Spark's Python workers before the first job")
+        sc.parallelize([0], 1).map(lambda value: value).count()
+        print(f"haze worker: warmed up in {time.monotonic() - started:.2f} s", file=sys.__stderr__)
+    except Exception as exc:
+        print(f"haze worker: the warm-up job failed: {summary(exc)}", file=sys.__stderr__)
+    finally:
+        sc.setLocalProperty("spark.jobGroup.id", None)
+        sc.setLocalProperty("spark.job.description", None)
 
 
 def _hello(settings: Settings) -> dict:
