@@ -15,22 +15,20 @@
  * bench/results/standby-takeover-<time>.json. A run whose unfinished jobs are not all failed
  * with the restart's reason, or whose killed master is still alive, makes it exit non-zero.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { HAZE_HOME } from '../src/config.js'
 import { openStores } from '../src/store/factory.js'
+import { startCli } from '../test/helpers/cli.js'
 import { makeJob } from '../test/helpers/jobs.js'
 import { startPostgres } from '../test/helpers/postgres.js'
 import { summarize } from './lib/http-timing.js'
 import { runBenchmark, type Release } from './lib/run.js'
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url))
-const MAIN = join(HAZE_HOME, 'src', 'main.ts')
 const POLL_MS = 10
 
 interface Master {
@@ -56,28 +54,11 @@ async function main(signal: AbortSignal, releases: Release[]): Promise<number> {
   const stores = await openStores({ url: database, poolSize: 2, password: postgres.password }, dataDir)
   releases.push(() => stores.close())
 
-  const start = (): Promise<Master> => {
+  const start = async (): Promise<Master> => {
     const env = { ...process.env, HAZE_STORE_URL: database, HAZE_STORE_PASSWORD: postgres.password, HAZE_LOG_FORMAT: 'json' }
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'start', '--port', '0', '--data-dir', dataDir], {
-      cwd: HAZE_HOME,
-      env,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
-    children.push(child)
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('haze start did not listen within 60 s')), 60_000)
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        const url = /"url":"(http:[^"]+)"/.exec(line)?.[1]
-        if (url) {
-          clearTimeout(timer)
-          resolve({ child, url })
-        }
-      })
-      child.once('exit', (code) => {
-        clearTimeout(timer)
-        reject(new Error(`haze start exited early with ${code}`))
-      })
-    })
+    const master = await startCli(['--data-dir', dataDir], { env })
+    children.push(master.child)
+    return master
   }
   const ready = async (master: Master) => (await fetch(`${master.url}/ready`).catch(() => undefined))?.status
 

@@ -9,12 +9,19 @@ export const MAIN = join(HAZE_HOME, 'src', 'main.ts')
 /** The command line that runs `haze <args>`. */
 export const hazeCommand = (args: string[]) => [process.execPath, ['--import', 'tsx', MAIN, ...args]] as const
 
-/** Starts `haze start --port 0 …` and resolves with its URL once it listens (60 s at most). */
-export function startCli(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+/**
+ * Starts `haze start --port 0 …` (with `env` in place of this process's environment, if given)
+ * and resolves with its URL once it listens, a standby's too; one that does not within 60 s is
+ * killed.
+ */
+export function startCli(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<{ child: ChildProcess; url: string }> {
   const [command, argv] = hazeCommand(['start', '--port', '0', ...args])
-  const child = spawn(command, argv, { cwd: HAZE_HOME, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(command, argv, { cwd: HAZE_HOME, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'inherit'] })
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('haze start did not listen within 60 s')), 60_000)
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error('haze start did not listen within 60 s'))
+    }, 60_000)
     createInterface({ input: child.stdout }).on('line', (line) => {
       const url = /"url":"(http:[^"]+)"/.exec(line)?.[1]
       if (url) {
