@@ -52,6 +52,24 @@ describe('the JVM worker on real Spark', { timeout: 400_000 }, () => {
   const submit = async (fn: string, args: unknown) =>
     (await haze.json<{ id: string }>(`/v2/api/functions/${fn}/jobs`, jsonBody('POST', args))).body.id
   const logOf = async (id: string) => (await haze.api(`/v2/api/jobs/${id}/logs`)).text()
+  /** A result's body read as it arrives: its size, its newlines, and its first `headBytes` and
+    * last `tailBytes` bytes. */
+  const download = async (path: string, headBytes: number, tailBytes: number) => {
+    const response = await haze.api(path)
+    assert.equal(response.status, 200)
+    assert.ok(response.body)
+    let bytes = 0
+    let newlines = 0
+    let head = Buffer.alloc(0)
+    let tail = Buffer.alloc(0)
+    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+      bytes += chunk.length
+      for (const byte of chunk) if (byte === 10) newlines++
+      if (head.length < headBytes) head = Buffer.concat([head, chunk.subarray(0, headBytes - head.length)])
+      tail = Buffer.concat([tail, chunk]).subarray(-tailBytes)
+    }
+    return { bytes, newlines, head: head.toString('utf8'), tail: tail.toString('utf8') }
+  }
   const workersOf = async (context: string) => ((await api().workers()) as Worker[]).filter((worker) => worker.context === context)
 
   before(async () => {
@@ -66,6 +84,8 @@ describe('the JVM worker on real Spark', { timeout: 400_000 }, () => {
     await deploy('slow', 'probes.jar', 'ScalaSlow')
     await deploy('throws', 'probes.jar', 'ScalaThrows')
     await deploy('big', 'probes.jar', 'JvmBig')
+    await deploy('rows', 'probes.jar', 'JvmRows')
+    await deploy('lazy', 'probes.jar', 'JvmLazy')
     await deploy('stubborn', 'probes.jar', 'JvmStubborn', 'jvm-exclusive')
     await deploy('noop', 'jobs.py', 'noop')
   })
@@ -151,6 +171,40 @@ describe('the JVM worker on real Spark', { timeout: 400_000 }, () => {
     assert.equal(ended.status, 'finished', JSON.stringify(ended.jobResult))
     assert.deepEqual(ended.jobResult, { location: `/v2/api/jobs/${id}/result`, size: text.length, format: 'json' })
     assert.equal(await (await haze.api(`/v2/api/jobs/${id}/result`)).text(), text)
+  })
+
+  // About 200 MB each, from a driver of 512m: encoded while it is produced and streamed to the
+  // master, a result this size never exists whole in the driver's heap (it would not fit twice,
+  // as a String and as its UTF-8 bytes); a DataFrame is read a partition at a time.
+  it('streams a 200 MB DataFrame result to the master as JSON lines, from a 512m driver', async () => {
+    const rows = 1_000_000
+    const width = 190
+    const id = await submit('rows', { rows, width, partitions: 16 })
+    const ended = await api().ended(id, 300_000)
+    assert.equal(ended.status, 'finished', JSON.stringify(ended.jobResult))
+    const line = (i: number) => `{"id":${i},"pad":"${'x'.repeat(width)}"}`
+    let size = 0
+    for (let i = 0; i < rows; i++) size += line(i).length + 1
+    assert.deepEqual(ended.jobResult, { location: `/v2/api/jobs/${id}/result`, size, format: 'jsonl' })
+    const head = `${line(0)}\n${line(1)}\n`
+    const tail = `${line(rows - 2)}\n${line(rows - 1)}\n`
+    const body = await download(`/v2/api/jobs/${id}/result`, head.length, tail.length)
+    assert.deepEqual(body, { bytes: size, newlines: rows, head, tail })
+  })
+
+  it('streams a 200 MB result an Iterator produces to the master as one JSON array, from a 512m driver', async () => {
+    const count = 1_000_000
+    const width = 190
+    const id = await submit('lazy', { count, width })
+    const ended = await api().ended(id, 300_000)
+    assert.equal(ended.status, 'finished', JSON.stringify(ended.jobResult))
+    const item = (i: number) => JSON.stringify(String(i).padStart(9, '0') + 'y'.repeat(width))
+    const size = 2 + count * item(0).length + (count - 1)
+    assert.deepEqual(ended.jobResult, { location: `/v2/api/jobs/${id}/result`, size, format: 'json' })
+    const head = `[${item(0)},${item(1)},`
+    const tail = `,${item(count - 2)},${item(count - 1)}]`
+    const body = await download(`/v2/api/jobs/${id}/result`, head.length, tail.length)
+    assert.deepEqual(body, { bytes: size, newlines: 0, head, tail })
   })
 
   it('gives a context used by both languages one worker of each kind', async () => {

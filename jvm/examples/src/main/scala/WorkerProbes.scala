@@ -47,3 +47,19 @@ object JvmStubborn extends MistFn {
 object JvmBig extends MistFn {
   override def handle: Handle = withArgs(arg[Int]("size")).onSparkContext((size: Int, sc: SparkContext) => "x" * size).asHandle
 }
+
+/** A DataFrame of `rows` rows (`id`, and `pad`: `width` x's) in `partitions` partitions: over
+  * resultLimit it is stored as JSON lines, read a partition at a time, never collected whole. */
+object JvmRows extends MistFn {
+  import mist.api.encoding.spark._
+  override def handle: Handle = withArgs(arg[Int]("rows"), arg[Int]("width"), arg[Int]("partitions"))
+    .onSparkSession((rows: Int, width: Int, partitions: Int, spark: org.apache.spark.sql.SparkSession) =>
+      spark.range(0, rows.toLong, 1L, partitions).selectExpr("id", s"repeat('x', $width) AS pad")).asHandle
+}
+
+/** `count` strings (the index in 9 digits, then `width` y's), produced by an Iterator as the
+  * result is written: a big result that never exists whole. */
+object JvmLazy extends MistFn {
+  override def handle: Handle = withArgs(arg[Int]("count"), arg[Int]("width")).onSparkContext((count: Int, width: Int, sc: SparkContext) =>
+    Iterator.range(0, count).map(i => f"$i%09d" + "y" * width)).asHandle
+}

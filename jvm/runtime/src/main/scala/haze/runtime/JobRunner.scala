@@ -7,16 +7,20 @@ import org.apache.spark.streaming.Duration
 
 /** Runs one JVM function on the calling thread (a JVM worker's job thread, whose Spark job group
   * is the job's): loads it from its artifact's class loader, hands it its arguments and the Spark
-  * objects, and encodes its result as JSON text. */
+  * objects, and delivers its result (ResultWriter: inline JSON text, or streamed to the master
+  * while it is encoded, still in the job's thread and class loader). */
 object JobRunner {
   sealed trait Outcome
   final case class Result(json: String) extends Outcome
+  /** A result over resultLimit, stored on the master: its size there and its format. */
+  final case class Stored(size: Long, format: String) extends Outcome
   final case class Failure(message: String, traceback: String) extends Outcome
 
   /** `onStart` is called with the job's FnContext once the function is loaded, just before it is
     * called (the job reports `started`, and a cancel from then on ends what the context holds). */
   def execute(jarPath: String, sha1: String, className: String, argumentsJson: String, jobId: String,
-              workerId: String, streamingMs: Long, onStart: FullFnContext => Unit): Outcome = try {
+              workerId: String, streamingMs: Long, onStart: FullFnContext => Unit,
+              deliver: mist.api.data.JsData => ResultWriter.Delivered): Outcome = try {
     val params = JsData.parse(argumentsJson) match {
       case m: JsMap => m
       case _ => throw new IllegalArgumentException("argumentsJson is not a JSON object")
@@ -32,7 +36,10 @@ object JobRunner {
     try {
       onStart(ctx)
       fn.execute(ctx) match {
-        case scala.util.Success(result) => Result(result.toJson)
+        case scala.util.Success(result) => deliver(result) match {
+          case ResultWriter.Inline(json) => Result(json)
+          case ResultWriter.Stored(size, format) => Stored(size, format)
+        }
         case scala.util.Failure(error) => JvmFunctions.failed(error)
       }
     } finally {

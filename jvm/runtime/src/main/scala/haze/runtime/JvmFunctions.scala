@@ -128,6 +128,7 @@ object JvmFunctions {
     }
     val message = root match {
       case e: LoadError => e.getMessage
+      case e: ResultWriter.ResultError => e.getMessage
       case e => e.toString
     }
     JobRunner.Failure(message, trace.toString)

@@ -9,7 +9,8 @@ import org.apache.spark.SparkContext
   * The thread joins the job's Spark job group (group id = job id, interruptOnCancel), so the
   * Spark jobs it starts, and those of threads it starts, belong to the job; its output is routed
   * to the job (WorkerOutput). It fetches the artifact, runs the function (JobRunner), and reports
-  * `finished` or `failed`; a result over `resultLimit` is uploaded to `resultUrl` first.
+  * `finished` or `failed`; a result over `resultLimit` is streamed to `resultUrl` as it is encoded
+  * (ResultWriter), so it is never whole in the driver's heap.
   *
   * A cancel stops the job group in Spark (and any job it starts later), ends what the job's
   * FnContext holds (its StreamingContext, which ends an `awaitTermination()`), and interrupts the
@@ -58,7 +59,7 @@ final class WorkerJob(run: Run, worker: WorkerMain) {
     val frame = outcome match {
       case _ if cancelRequested => LinkFrames.failed(id, now, "job cancelled", None, cancelled = true)
       case JobRunner.Result(json) => LinkFrames.finished(id, now, json)
-      case WorkerJob.Stored(frame) => frame
+      case JobRunner.Stored(size, format) => LinkFrames.finishedStored(id, now, size, format)
       case JobRunner.Failure(message, traceback) => LinkFrames.failed(id, now, WorkerJob.clip(message), Some(traceback), cancelled = false)
     }
     worker.send(frame)
@@ -81,15 +82,10 @@ final class WorkerJob(run: Run, worker: WorkerMain) {
             context = ctx
             if (cancelRequested) throw new InterruptedException("job cancelled")
             worker.send(LinkFrames.started(id, System.currentTimeMillis()))
-          })
+          }, value => ResultWriter.deliver(value, run.resultLimit, format => worker.resultUpload(run.resultUrl, format)))
       }
     }
-    outcome match {
-      case JobRunner.Result(json) =>
-        val size = json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length.toLong
-        if (size <= run.resultLimit) outcome else WorkerJob.Stored(worker.storeResult(id, run.resultUrl, json))
-      case other => other
-    }
+    outcome
   }
 
   private def stop(): Unit = {
@@ -107,9 +103,6 @@ final class WorkerJob(run: Run, worker: WorkerMain) {
 
 object WorkerJob {
   private val MaxMessage = 2000
-
-  /** A result stored on the master: its `finished` frame. */
-  final case class Stored(frame: String)
 
   def clip(message: String): String = if (message.length <= MaxMessage) message else message.take(MaxMessage) + " …"
 }

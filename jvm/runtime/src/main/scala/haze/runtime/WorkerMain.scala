@@ -2,8 +2,7 @@ package haze.runtime
 
 import java.io.PrintStream
 import java.net.URI
-import java.net.http.{HttpClient, HttpRequest, HttpResponse}
-import java.time.Duration
+import java.net.http.HttpClient
 import java.util.concurrent.{ConcurrentHashMap, CountDownLatch, TimeUnit}
 import java.util.concurrent.atomic.AtomicBoolean
 import org.apache.spark.SparkConf
@@ -70,17 +69,9 @@ final class WorkerMain(val settings: WorkerMain.Settings, client: HttpClient) {
 
   def jobDone(job: WorkerJob): Unit = jobs.remove(job.id, job)
 
-  /** PUTs a result too big for a frame to `url` (relative to the master's); its `finished` frame. */
-  def storeResult(jobId: String, url: String, json: String): String = {
-    val request = HttpRequest.newBuilder(URI.create(settings.masterUrl).resolve(url)).timeout(Duration.ofMinutes(10))
-      .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json))
-    settings.credential.foreach(c => request.header("Authorization", s"Bearer $c"))
-    val response = client.send(request.build(), HttpResponse.BodyHandlers.ofString())
-    if (response.statusCode != 200)
-      throw new IllegalStateException(s"the master refused the result (HTTP ${response.statusCode}): ${response.body.take(500)}")
-    val size = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body).path("size").asLong(-1)
-    LinkFrames.finishedStored(jobId, System.currentTimeMillis(), size, "json")
-  }
+  /** An upload of a result over resultLimit to the master (`run.resultUrl`), with the worker's credential. */
+  def resultUpload(url: String, format: String): ResultUpload =
+    new ResultUpload(client, URI.create(settings.masterUrl).resolve(url), format, settings.credential)
 
   // -- frames from the master ------------------------------------------------------------------
 

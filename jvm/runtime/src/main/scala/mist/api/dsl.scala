@@ -37,6 +37,7 @@ trait ArgsInstances {
     case b: JsBoolean => b.b
     case JsNull => null
     case JsList(items) => items.map(plain)
+    case items: JsLazyList => items.iterator.map(plain).toSeq
     case m: JsMap => m.map.map { case (k, v) => k -> plain(v) }
   }
 }

@@ -31,6 +31,19 @@ final case class JsMap(map: Map[String, JsData]) extends JsData {
   def fieldValue(name: String): JsData = map.getOrElse(name, JsNull)
   def fields: Seq[(String, JsData)] = map.toSeq
 }
+/** A list read once, as it is written: a Dataset's rows (`rows`, read a partition at a time) or
+  * the items of an Iterator a function returned. A result made of one is encoded as it is
+  * produced (haze.runtime.ResultWriter) and never held whole; `toJson` reads it too. */
+final class JsLazyList(open: () => Iterator[JsData], val rows: Boolean) extends JsData {
+  private var opened = false
+  def iterator: Iterator[JsData] = synchronized {
+    if (opened) throw new IllegalStateException("a lazily produced result list can be read once")
+    opened = true
+    open()
+  }
+  override def toString: String = if (rows) "JsLazyList(rows)" else "JsLazyList"
+}
+
 object JsMap {
   val empty: JsMap = JsMap(Map.empty[String, JsData])
   def apply(fields: (String, JsData)*): JsMap = new JsMap(scala.collection.immutable.ListMap(fields: _*))
@@ -77,7 +90,8 @@ object JsData {
     out.toString
   }
 
-  private def write(g: JsonGenerator, value: JsData): Unit = value match {
+  /** Writes `value` to `g` as it goes (a JsLazyList item by item). */
+  def write(g: JsonGenerator, value: JsData): Unit = value match {
     case JsNumber(v) =>
       // Non-finite doubles cannot be JSON; integers print without a fraction.
       if (v.isWhole && v.scale <= 0) g.writeNumber(v.bigDecimal.toBigInteger)
@@ -86,6 +100,7 @@ object JsData {
     case b: JsBoolean => g.writeBoolean(b.b)
     case JsNull => g.writeNull()
     case JsList(items) => g.writeStartArray(); items.foreach(write(g, _)); g.writeEndArray()
+    case lazyList: JsLazyList => g.writeStartArray(); lazyList.iterator.foreach(write(g, _)); g.writeEndArray()
     case m: JsMap => g.writeStartObject(); m.map.foreach { case (k, v) => g.writeFieldName(k); write(g, v) }; g.writeEndObject()
   }
 }

@@ -98,6 +98,9 @@ trait DefaultEncoderInstances {
   }
   implicit def seqEnc[A](implicit enc: JsEncoder[A]): JsEncoder[Seq[A]] = JsEncoder(s => JsList(s.map(enc(_))))
   implicit def listEnc[A](implicit enc: JsEncoder[A]): JsEncoder[List[A]] = JsEncoder(s => JsList(s.map(enc(_))))
+  /** Encoded as the result is written, item by item: a big result can be produced lazily. */
+  implicit def iteratorEnc[A](implicit enc: JsEncoder[A]): JsEncoder[Iterator[A]] =
+    JsEncoder(it => new JsLazyList(() => it.map(enc(_)), rows = false))
   implicit def arrEnc[A](implicit enc: JsEncoder[A]): JsEncoder[Array[A]] = JsEncoder(a => JsList(a.toSeq.map(enc(_))))
   implicit def mapEnc[A](implicit enc: JsEncoder[A]): JsEncoder[Map[String, A]] =
     JsEncoder(m => JsMap(m.toSeq.map { case (k, v) => k -> enc(v) }: _*))
@@ -105,7 +108,7 @@ trait DefaultEncoderInstances {
 
 /** `import mist.api.encoding.spark._`, as in Mist: a DataFrame or Dataset becomes a list of row objects. */
 trait SparkEncoderInstances {
-  implicit val dataFrameEncoder: JsEncoder[DataFrame] = JsEncoder(df => JsList(df.collect().toSeq.map(RowEncoding.row)))
+  implicit val dataFrameEncoder: JsEncoder[DataFrame] = JsEncoder(df => RowEncoding.rows(df))
   // Any Dataset type: Spark 4's SQL methods return its subclass classic.Dataset, and JsEncoder is invariant.
   implicit def datasetEncoder[D <: Dataset[_]]: JsEncoder[D] = JsEncoder(ds => dataFrameEncoder(ds.toDF()))
 }
@@ -116,6 +119,20 @@ object RowEncoding {
     val names = Option(r.schema).map(_.fieldNames.toSeq).getOrElse((0 until r.length).map(i => s"_${i + 1}"))
     JsMap(names.zipWithIndex.map { case (name, i) => name -> value(r.get(i)) }: _*)
   }
+
+  /** A DataFrame's rows, read when the result is written: one partition at a time, each by a
+    * Spark job of its own (started by the job's thread, so in its job group, and a cancel stops
+    * it), so the driver holds one partition, never the whole DataFrame. Not `toLocalIterator`,
+    * which keeps one SQL execution open around all its jobs (on Spark 4.3 that ran a 1g driver
+    * out of heap on a 1 GB DataFrame, see worker/haze_worker/results.py). */
+  def rows(df: DataFrame): JsLazyList = new JsLazyList(() => {
+    val rdd = df.rdd
+    val names = df.schema.fieldNames.toSeq
+    val sc = rdd.sparkContext
+    Iterator.range(0, rdd.getNumPartitions).flatMap { index =>
+      sc.runJob(rdd, (it: Iterator[Row]) => it.toArray, Seq(index)).head.iterator
+    }.map(r => if (r.schema != null) row(r) else JsMap(names.zipWithIndex.map { case (name, i) => name -> value(r.get(i)) }: _*))
+  }, rows = true)
 
   def value(v: Any): JsData = v match {
     case null => JsNull
@@ -141,7 +158,9 @@ object RowEncoding {
     case a: Array[_] => JsList(a.toSeq.map(value))
     case s: scala.collection.Iterable[_] => JsList(s.toSeq.map(value))
     case s: java.lang.Iterable[_] => JsList(s.asScala.toSeq.map(value))
-    case ds: Dataset[_] => JsList(ds.toDF().collect().toSeq.map(row))
+    case ds: Dataset[_] => rows(ds.toDF())
+    case it: Iterator[_] => new JsLazyList(() => it.map(value), rows = false)
+    case it: java.util.Iterator[_] => new JsLazyList(() => it.asScala.map(value), rows = false)
     case r: java.lang.Record =>
       JsMap(r.getClass.getRecordComponents.toSeq.map(c => c.getName -> value(c.getAccessor.invoke(r))): _*)
     case p: Product => JsMap(p.productElementNames.toSeq.zip(p.productIterator.toSeq).map { case (k, x) => k -> value(x) }: _*)
