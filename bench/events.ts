@@ -11,7 +11,6 @@
  * event's creation (its `time`: set by the master, or by the worker for `started`) to its
  * arrival, at p50 and p99, and the master's peak memory.
  */
-import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,11 +18,11 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import mqtt from 'mqtt'
 import { WebSocket } from 'ws'
-import { HAZE_HOME } from '../src/config.js'
 import { freePort } from '../test/helpers/broker-process.js'
 import { until } from '../test/helpers/wait.js'
 import { startMosquitto } from '../test/helpers/mosquitto.js'
 import { summarize, type Latency } from './lib/http-timing.js'
+import { spawnMaster, untilListening } from './lib/master-process.js'
 import { runBenchmark, type Release } from './lib/run.js'
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url))
@@ -96,16 +95,9 @@ async function main(_signal: AbortSignal, releases: Release[]): Promise<number> 
     logLevel: 'warn',
     ...(broker ? { mqtt: { on: true, host: broker.host, port: broker.port, subscribeTopic: 'bench-in', publishTopic: 'bench-out' } } : {}),
   }
-  writeFileSync(join(dataDir, 'haze.json'), JSON.stringify(config))
-  const master = spawn(process.execPath, ['--import', 'tsx', join(HAZE_HOME, 'src', 'main.ts'), 'start', '--config', join(dataDir, 'haze.json')], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  })
-  const exited = new Promise((resolve) => master.once('exit', resolve))
-  releases.push(async () => {
-    master.kill('SIGTERM')
-    await exited
-  })
-  await until(() => fetch(`${url}/v2/api/status`).then((r) => r.ok, () => false), 'the master to listen', 60_000)
+  const haze = spawnMaster(dataDir, config, releases)
+  const master = haze.child
+  await untilListening(haze)
   const idleMemory = memoryOf(master.pid ?? 0)
 
   const post = (path: string, body: unknown) =>

@@ -17,7 +17,6 @@
  * minus the RSS of the same processes with the worker ready and idle. The stored file and the
  * download are checked (size, line count, first and last line); a wrong answer exits non-zero.
  */
-import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -27,6 +26,7 @@ import { HAZE_HOME } from '../src/config.js'
 import { freePort } from '../test/helpers/broker-process.js'
 import { until } from '../test/helpers/wait.js'
 import { processTree } from './lib/process-cpu.js'
+import { spawnMaster, untilListening } from './lib/master-process.js'
 import { runBenchmark, type Release } from './lib/run.js'
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url))
@@ -103,16 +103,9 @@ async function main(_signal: AbortSignal, releases: Release[]): Promise<number> 
   releases.push(() => rmSync(dataDir, { recursive: true, force: true }))
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
-  writeFileSync(join(dataDir, 'haze.json'), JSON.stringify({ port, dataDir, logLevel: 'warn', resultLimit: RESULT_LIMIT }))
-  const master = spawn(process.execPath, ['--import', 'tsx', join(HAZE_HOME, 'src', 'main.ts'), 'start', '--config', join(dataDir, 'haze.json')], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  })
-  const exited = new Promise((resolve) => master.once('exit', resolve))
-  releases.push(async () => {
-    master.kill('SIGTERM')
-    await exited
-  })
-  await until(() => fetch(`${url}/v2/api/status`).then((r) => r.ok, () => false), 'the master to listen', 60_000)
+  const haze = spawnMaster(dataDir, { port, resultLimit: RESULT_LIMIT }, releases)
+  const master = haze.child
+  await untilListening(haze)
 
   const post = (path: string, body: unknown) =>
     fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })

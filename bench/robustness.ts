@@ -21,7 +21,7 @@
  * A lost, stuck or wrongly stored job, a worker outliving its master by more than 10 s or a
  * failed integrity check makes the run exit non-zero; figures are never pass/fail.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -31,11 +31,12 @@ import Database from 'better-sqlite3'
 import { OPEN_STATUSES } from '../src/domain/job.js'
 import { openSqlite } from '../src/store/sqlite/database.js'
 import { freePort } from '../test/helpers/broker-process.js'
-import { MAIN, exited, startCli } from '../test/helpers/cli.js'
+import { exited, startCli } from '../test/helpers/cli.js'
 import { groupAlive } from '../test/helpers/processes.js'
 import { sample } from '../test/helpers/samples.js'
 import { until } from '../test/helpers/wait.js'
 import { KeepAliveClient, summarize, type Latency } from './lib/http-timing.js'
+import { spawnMaster } from './lib/master-process.js'
 import { runBenchmark, type Release } from './lib/run.js'
 import { loadJobs } from './lib/synthetic-jobs.js'
 
@@ -49,22 +50,6 @@ function memoryOf(pid: number): { peakMiB: number; rssMiB: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN)
   return { peakMiB: kib('VmHWM') / 1024, rssMiB: kib('VmRSS') / 1024 }
-}
-
-/** `haze start` on a config file, as its own process; stopped (SIGTERM, then SIGKILL) by the release. */
-function spawnMaster(dataDir: string, config: object, releases: Release[]): { child: ChildProcess; url: string; ended: Promise<unknown> } {
-  const port = (config as { port: number }).port
-  writeFileSync(join(dataDir, 'haze.json'), JSON.stringify({ dataDir, logLevel: 'warn', ...config }))
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'start', '--config', join(dataDir, 'haze.json')], { stdio: ['ignore', 'inherit', 'inherit'] })
-  const ended = exited(child)
-  releases.push(async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return
-    child.kill('SIGTERM')
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
-    await ended
-    clearTimeout(timer)
-  })
-  return { child, url: `http://127.0.0.1:${port}`, ended }
 }
 
 const getJson = async <T>(url: string): Promise<T> => (await (await fetch(url)).json()) as T

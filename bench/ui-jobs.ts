@@ -11,18 +11,17 @@
  * records long tasks (over 50 ms, the main thread blocked) and requestAnimationFrame counts
  * frames. First render: from navigation to the table's 25 rows and the real total on screen.
  */
-import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { HAZE_HOME } from '../src/config.js'
 import { openSqlite } from '../src/store/sqlite/database.js'
 import { freePort } from '../test/helpers/broker-process.js'
 import { until } from '../test/helpers/wait.js'
 import { startBrowser } from '../test/helpers/browser.js'
 import { summarize } from './lib/http-timing.js'
+import { spawnMaster, untilListening } from './lib/master-process.js'
 import { runBenchmark, type Release } from './lib/run.js'
 import { loadJobs } from './lib/synthetic-jobs.js'
 
@@ -60,16 +59,8 @@ async function main(signal: AbortSignal, releases: Release[]): Promise<number> {
 
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
-  const master = spawn(process.execPath, ['--import', 'tsx', join(HAZE_HOME, 'src', 'main.ts'), 'start', '--port', String(port), '--data-dir', dataDir], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, HAZE_LOG_LEVEL: 'warn' },
-  })
-  const exited = new Promise((resolve) => master.once('exit', resolve))
-  releases.push(async () => {
-    master.kill('SIGTERM')
-    await exited
-  })
-  await until(() => fetch(`${url}/v2/api/status`).then((r) => r.ok, () => false), 'the master to listen', 120_000)
+  // A million jobs' store opens in a while: two minutes to listen.
+  await untilListening(spawnMaster(dataDir, { port }, releases), 120_000)
   const post = (path: string, body: unknown) =>
     fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
   const form = new FormData()
