@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test'
 import pg from 'pg'
 import { HAZE_HOME } from '../src/config.js'
 import { ACTIVE_MASTER_LOCK, LOCK_NAMESPACE } from '../src/store/postgres/database.js'
-import { hazeCommand } from './helpers/cli.js'
+import { exited, hazeCommand } from './helpers/cli.js'
 import { jsonBody, upload } from './helpers/haze.js'
 import { startPostgres, type TestPostgres } from './helpers/postgres.js'
 import { groupAlive } from './helpers/processes.js'
@@ -97,9 +97,9 @@ describe('Haze on PostgreSQL', { timeout: 900_000 }, () => {
     return { dataDir, database: await postgres.createDatabase() }
   }
   const stopMaster = async (master: Master) => {
-    const exited = new Promise((resolve) => master.child.once('exit', resolve))
+    const ended = exited(master.child)
     master.child.kill('SIGTERM')
-    await exited
+    await ended
   }
 
   it('killed mid-job and restarted: the running job fails with the reason, the queued one runs', async () => {
@@ -149,6 +149,16 @@ describe('Haze on PostgreSQL', { timeout: 900_000 }, () => {
     await stopMaster(master)
   })
 
+  /** Deploys, then a slow job running and two no-op jobs queued behind it; the worker(s) running it. */
+  const busy = async (url: string) => {
+    await deploy(url)
+    const running = await submit(url, 'slow', { seconds: 300 })
+    const queued = [await submit(url, 'noop', {}), await submit(url, 'noop', {})]
+    await until(async () => (await job(url, running)).status === 'started', 'the slow job to start', 120_000)
+    const workers = (await (await api(url, '/v2/api/workers')).json()) as { name: string; pid: number }[]
+    assert.ok(workers.length > 0, 'the active master runs a worker')
+    return { running, queued, workers }
+  }
   it('a standby answers 503, and takes over within seconds when the active master is killed', async (t) => {
     const { dataDir, database } = await fresh()
     const active = await startMaster(dataDir, database)
@@ -159,12 +169,7 @@ describe('Haze on PostgreSQL', { timeout: 900_000 }, () => {
     assert.equal((await api(standby.url, '/v2/api/jobs')).status, 503, 'a standby takes no API requests')
     assert.equal((await api(active.url, '/ready')).status, 200)
 
-    await deploy(active.url)
-    const running = await submit(active.url, 'slow', { seconds: 300 })
-    const queued = [await submit(active.url, 'noop', {}), await submit(active.url, 'noop', {})]
-    await until(async () => (await job(active.url, running)).status === 'started', 'the slow job to start', 120_000)
-    const workers = (await (await api(active.url, '/v2/api/workers')).json()) as { name: string; pid: number }[]
-    assert.ok(workers.length > 0, 'the active master runs a worker')
+    const { running, queued, workers } = await busy(active.url)
 
     const killedAt = Date.now()
     active.child.kill('SIGKILL')
@@ -187,23 +192,13 @@ describe('Haze on PostgreSQL', { timeout: 900_000 }, () => {
     await client.connect()
     return client
   }
-  const exitOf = (child: ChildProcess) =>
-    new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode })
-      else child.once('exit', (code, signal) => resolve({ code, signal }))
-    })
   const LOCK_HOLDER = `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND objsubid = 2 AND granted = $3`
 
   it("fences the active master the moment its lock's session ends and another takes the lock: it stops its workers, writes nothing more, and the next master resolves its jobs", async () => {
     const { dataDir, database } = await fresh()
     const active = await startMaster(dataDir, database)
     const standby = await startMaster(dataDir, database)
-    await deploy(active.url)
-    const running = await submit(active.url, 'slow', { seconds: 300 })
-    const queued = [await submit(active.url, 'noop', {}), await submit(active.url, 'noop', {})]
-    await until(async () => (await job(active.url, running)).status === 'started', 'the slow job to start', 120_000)
-    const workers = (await (await api(active.url, '/v2/api/workers')).json()) as { name: string; pid: number }[]
-    assert.ok(workers.length > 0, 'the active master runs a worker')
+    const { running, queued, workers } = await busy(active.url)
 
     // Another session queues for the lock, then the active master's lock session is terminated:
     // PostgreSQL hands the lock to the waiting session as it releases it, as to a standby.
@@ -211,12 +206,12 @@ describe('Haze on PostgreSQL', { timeout: 900_000 }, () => {
     const taker = await sessionOn(database)
     const taken = taker.query('SELECT pg_advisory_lock($1, $2)', [LOCK_NAMESPACE, ACTIVE_MASTER_LOCK])
     await until(async () => (await probe.query(LOCK_HOLDER, [LOCK_NAMESPACE, ACTIVE_MASTER_LOCK, false])).rowCount === 1, 'the taker to wait for the lock', 10_000)
-    const exited = exitOf(active.child)
+    const fencedExit = exited(active.child)
     const terminated = await probe.query(`SELECT pg_terminate_backend(pid) AS done FROM (${LOCK_HOLDER}) holder`, [LOCK_NAMESPACE, ACTIVE_MASTER_LOCK, true])
     assert.deepEqual(terminated.rows, [{ done: true }], "the active master's lock session was terminated")
     await taken
 
-    assert.deepEqual(await exited, { code: 1, signal: null }, 'the fenced master exits 1, for its supervisor to restart it as a standby')
+    assert.deepEqual(await fencedExit, { code: 1, signal: null }, 'the fenced master exits 1, for its supervisor to restart it as a standby')
     assert.ok(active.lines.some((line) => line.includes('this master is no longer the active one: another master took the active lock')), 'it says why it stopped')
     for (const worker of workers) await until(() => !groupAlive(worker.pid), `the fenced master's worker ${worker.name} to be gone`, 10_000)
     assert.equal((await api(standby.url, '/ready')).status, 503, 'the standby waits while the lock is held elsewhere')
@@ -247,10 +242,10 @@ describe('Haze on PostgreSQL', { timeout: 900_000 }, () => {
     const children = spawnSync('pgrep', ['-P', String(standby.child.pid)], { encoding: 'utf8' }).stdout.trim()
     assert.equal(children, '', 'a standby runs no worker and no other process')
 
-    const exited = exitOf(standby.child)
+    const standbyExit = exited(standby.child)
     const signalledAt = Date.now()
     standby.child.kill('SIGTERM')
-    assert.deepEqual(await exited, { code: 0, signal: null })
+    assert.deepEqual(await standbyExit, { code: 0, signal: null })
     const took = Date.now() - signalledAt
     assert.ok(took < 5_000, `exited ${took} ms after SIGTERM`)
     assert.ok(standby.lines.some((line) => line.includes('stopped while a standby')), 'it says it stopped as a standby')

@@ -36,6 +36,8 @@ export function startCli(args: string[], options: { env?: NodeJS.ProcessEnv } = 
   })
 }
 
-export function exited(child: ChildProcess): Promise<{ code: number | null; signal: string | null }> {
+/** How `child` ended: at once if it already has, else when it does. */
+export function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode })
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
 }
